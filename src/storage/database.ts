@@ -1,0 +1,100 @@
+// Opening the gateway's database: a real PostgreSQL server when a URL is configured, otherwise an
+// embedded PGlite (PostgreSQL compiled to WASM) in a local data folder, so `tollgate demo` and
+// single-node setups need no server. Both run the same generated Prisma client and the same
+// migrations (see migrate.ts).
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.js';
+
+export const DEFAULT_PGLITE_DIR = '.tollgate/pglite';
+
+/** Where migrations go; kept beside the client so migrate.ts needs no second configuration. */
+export type MigrationTarget =
+  | { kind: 'postgres'; databaseUrl: string }
+  | { kind: 'pglite'; pglite: PGlite };
+
+export interface Database {
+  prisma: PrismaClient;
+  kind: 'postgres' | 'pglite';
+  /** What applyMigrations/migrationStatus need to reach the same database without Prisma. */
+  target: MigrationTarget;
+  /** Disconnects Prisma (and closes PGlite). Safe to call more than once. */
+  close(): Promise<void>;
+  /** True when a trivial query answers within `timeoutMs`; never throws. */
+  ping(timeoutMs?: number): Promise<boolean>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgresql:// URL. When absent, PGlite is used. */
+  databaseUrl?: string;
+  /** PGlite data folder (default `.tollgate/pglite`, relative to the working directory). */
+  dataDir?: string;
+}
+
+type PrismaAdapter = NonNullable<ConstructorParameters<typeof PrismaClient>[0]>['adapter'];
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  return openPglite(options.dataDir ?? DEFAULT_PGLITE_DIR);
+}
+
+function openPostgres(databaseUrl: string): Database {
+  // At run time a plain PrismaPg is right: the adapter defects worked around in
+  // prisma/cli-adapter.ts only concern the schema engine's catalog queries and shadow databases.
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
+  return wrap(prisma, { kind: 'postgres', databaseUrl }, async () => {});
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  // A data folder opens in well under a second after the first initdb; in-memory PGlite would
+  // run initdb (~5 s) on every open.
+  const pglite = await PGlite.create(dir);
+  // pglite-prisma-adapter 0.6.1 is typed against its own copy of @prisma/driver-adapter-utils,
+  // which lags the client's; the runtime contract is the same, hence the cast.
+  const adapter = new PrismaPGlite(pglite) as unknown as PrismaAdapter;
+  const prisma = new PrismaClient({ adapter });
+  return wrap(prisma, { kind: 'pglite', pglite }, async () => {
+    // Only from an explicit close, never from `beforeExit`: a cut-off close corrupts the folder.
+    if (!pglite.closed) await pglite.close();
+  });
+}
+
+function wrap(prisma: PrismaClient, target: MigrationTarget, closeDriver: () => Promise<void>): Database {
+  let closing: Promise<void> | undefined;
+  return {
+    prisma,
+    kind: target.kind,
+    target,
+    close() {
+      closing ??= (async () => {
+        try {
+          await prisma.$disconnect();
+        } finally {
+          await closeDriver();
+        }
+      })();
+      return closing;
+    },
+    async ping(timeoutMs = 2_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<false>((done) => {
+        timer = setTimeout(() => done(false), timeoutMs);
+        timer.unref();
+      });
+      const query = prisma.$queryRaw`SELECT 1`.then(
+        () => true,
+        () => false,
+      );
+      try {
+        return await Promise.race([query, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
