@@ -1,0 +1,235 @@
+/**
+ * The in-process budget store of the embedded default (no Redis configured): the same
+ * semantics as the Redis store, on Maps keyed by the same key names (keys.ts).
+ *
+ * Atomic because each call runs synchronously from start to end: the methods are `async`
+ * only to fit the interface and contain no `await`, so no other call interleaves.
+ *
+ * Time is the caller's `now`, as in the Redis scripts: holds expire when `now` passes their
+ * expiry, counters and markers when `now` passes theirs (instead of Redis's own clock; tests
+ * move `now` to roll periods and expire holds). Expired entries are dropped when touched
+ * and by a periodic sweep, so memory stays bounded without a timer.
+ */
+import { HOLD_KEY_SLACK_MS, SETTLED_TTL_MS, allShardBases, settledKey, shardBase } from './keys.js';
+import { windowOfPeriodId } from './periods.js';
+import {
+  checkNano,
+  checkRequestId,
+  counterEntity,
+  planRule,
+  planRules,
+  resetAt,
+  statusOf,
+  tightestDenial,
+} from './plan.js';
+import type {
+  BudgetStatus,
+  BudgetStore,
+  ReserveInput,
+  ReserveResult,
+  BudgetRule,
+  SettleInput,
+  SettleResult,
+} from './types.js';
+import { MemoryUsageQueue } from './usage-queue.js';
+
+interface Expiring<T> {
+  value: T;
+  /** ms on the callers' clock; null: never. */
+  expiresAt: number | null;
+}
+
+interface Holds {
+  sum: bigint;
+  byId: Map<string, { amount: bigint; expiresAt: number }>;
+  /** Mirrors the Redis hold keys' own expiry: gone once idle past the newest hold. */
+  expiresAt: number;
+}
+
+const SWEEP_EVERY = 4096;
+
+export class MemoryBudgetStore implements BudgetStore {
+  readonly usage = new MemoryUsageQueue();
+  private readonly counters = new Map<string, Expiring<bigint>>();
+  private readonly markers = new Map<string, Expiring<true>>();
+  private readonly holds = new Map<string, Holds>();
+  private readonly base = (shardKey: string): string => shardBase('', shardKey);
+  private ops = 0;
+  private closed = false;
+
+  async reserve(input: ReserveInput): Promise<ReserveResult> {
+    checkRequestId(input.requestId);
+    checkNano('amountNano', input.amountNano);
+    if (!(input.reservationTtlMs > 0)) throw new RangeError('reservationTtlMs must be positive');
+    const now = this.tick(input.now);
+    const plans = planRules(this.base(input.shardKey), input.rules, input.counterEntityIds, input.now);
+    const spent: bigint[] = [];
+    const held: bigint[] = [];
+    for (const plan of plans) {
+      this.release(plan.heldKey, input.requestId); // a retried reserve replaces its hold
+      held.push(this.purge(plan.heldKey, now));
+      spent.push(this.get(this.counters, plan.counterKey, now) ?? 0n);
+    }
+    const deny = tightestDenial(plans, spent, held, input.amountNano);
+    if (deny >= 0) {
+      const plan = plans[deny]!;
+      return {
+        admitted: false,
+        denied: {
+          rule: plan.rule,
+          spentNano: spent[deny]!,
+          reservedNano: held[deny]!,
+          limitNano: plan.rule.limitNano,
+          resetAt: resetAt(plan),
+        },
+      };
+    }
+    const expiresAt = now + Math.ceil(input.reservationTtlMs);
+    return {
+      admitted: true,
+      remaining: plans.map((plan, i) => {
+        let holds = this.holds.get(plan.heldKey);
+        if (!holds) {
+          holds = { sum: 0n, byId: new Map(), expiresAt: 0 };
+          this.holds.set(plan.heldKey, holds);
+        }
+        holds.byId.set(input.requestId, { amount: input.amountNano, expiresAt });
+        holds.sum += input.amountNano;
+        holds.expiresAt = Math.max(holds.expiresAt, expiresAt + HOLD_KEY_SLACK_MS);
+        return { rule: plan.rule, remainingNano: plan.rule.limitNano - spent[i]! - holds.sum };
+      }),
+    };
+  }
+
+  async settle(input: SettleInput): Promise<SettleResult> {
+    checkRequestId(input.requestId);
+    checkNano('actualNano', input.actualNano);
+    const now = this.tick(input.now);
+    const base = this.base(input.shardKey);
+    const plans = planRules(base, input.rules, input.counterEntityIds, input.now);
+    if (!this.setNx(settledKey(base, input.requestId), now, now + SETTLED_TTL_MS)) {
+      return { settled: false, crossed: [] };
+    }
+    const crossed: SettleResult['crossed'] = [];
+    for (const plan of plans) {
+      this.release(plan.heldKey, input.requestId);
+      this.purge(plan.heldKey, now);
+      // Charged even when the hold already expired: the money was really spent.
+      const before = this.get(this.counters, plan.counterKey, now);
+      const spent = (before ?? 0n) + input.actualNano;
+      const expiresAt = plan.counterTtlMs === null ? null : now + plan.counterTtlMs;
+      this.counters.set(plan.counterKey, {
+        value: spent,
+        expiresAt: before === undefined ? expiresAt : this.counters.get(plan.counterKey)!.expiresAt,
+      });
+      for (const t of plan.thresholds) {
+        if (spent > 0n && spent >= t.atNano && this.setNx(t.alertKey, now, expiresAt)) {
+          crossed.push({ rule: plan.rule, threshold: t.pct });
+        }
+      }
+    }
+    this.usage.append({ ...input.event, requestId: input.requestId });
+    return { settled: true, crossed };
+  }
+
+  async status(rule: BudgetRule, counterEntityId: string, now: Date, shardKey?: string): Promise<BudgetStatus> {
+    const ms = this.tick(now);
+    const bases = shardKey === undefined ? allShardBases('') : [this.base(shardKey)];
+    const ids = { [rule.level]: counterEntityId };
+    const plans = bases.map((base) => planRules(base, [rule], ids, now)[0]!);
+    let spent = 0n;
+    let held = 0n;
+    for (const plan of plans) {
+      held += this.purge(plan.heldKey, ms);
+      spent += this.get(this.counters, plan.counterKey, ms) ?? 0n;
+    }
+    return statusOf(plans[0]!, spent, held);
+  }
+
+  async seedSpent(
+    rule: BudgetRule,
+    entityId: string,
+    periodId: string,
+    spentNano: bigint,
+    shardKey: string,
+    nowDate: Date = new Date(),
+  ): Promise<boolean> {
+    checkNano('spentNano', spentNano);
+    const now = this.tick(nowDate);
+    const window = windowOfPeriodId(rule.period, rule.timezone, periodId);
+    const entity = counterEntity(rule, { [rule.level]: entityId });
+    const plan = planRule(this.base(shardKey), rule, entity, window, nowDate);
+    if (plan.counterTtlMs !== null && plan.counterTtlMs <= 0) return false; // long over
+    if (this.get(this.counters, plan.counterKey, now) !== undefined) return false;
+    const expiresAt = plan.counterTtlMs === null ? null : now + plan.counterTtlMs;
+    this.counters.set(plan.counterKey, { value: spentNano, expiresAt });
+    return true;
+  }
+
+  async ping(): Promise<boolean> {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.usage.close();
+  }
+
+  /** Counts an operation, sweeps now and then, and returns `now` in ms. */
+  private tick(nowDate: Date): number {
+    const now = nowDate.getTime();
+    if (++this.ops % SWEEP_EVERY === 0) this.sweep(now);
+    return now;
+  }
+
+  private get<T>(map: Map<string, Expiring<T>>, key: string, now: number): T | undefined {
+    const entry = map.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt !== null && entry.expiresAt <= now) {
+      map.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  /** SET NX: true when the marker was absent (or expired) and is now set. */
+  private setNx(key: string, now: number, expiresAt: number | null): boolean {
+    if (this.get(this.markers, key, now) !== undefined) return false;
+    this.markers.set(key, { value: true, expiresAt });
+    return true;
+  }
+
+  /** Drops expired holds; returns what is still held. */
+  private purge(heldKey: string, now: number): bigint {
+    const holds = this.holds.get(heldKey);
+    if (!holds) return 0n;
+    for (const [id, hold] of holds.byId) {
+      if (hold.expiresAt <= now) {
+        holds.byId.delete(id);
+        holds.sum -= hold.amount;
+      }
+    }
+    if (holds.byId.size === 0) this.holds.delete(heldKey);
+    return holds.sum;
+  }
+
+  private release(heldKey: string, requestId: string): void {
+    const holds = this.holds.get(heldKey);
+    const hold = holds?.byId.get(requestId);
+    if (!holds || !hold) return;
+    holds.byId.delete(requestId);
+    holds.sum -= hold.amount;
+  }
+
+  private sweep(now: number): void {
+    for (const map of [this.counters, this.markers] as Map<string, Expiring<unknown>>[]) {
+      for (const [key, entry] of map) {
+        if (entry.expiresAt !== null && entry.expiresAt <= now) map.delete(key);
+      }
+    }
+    for (const [key, holds] of this.holds) {
+      if (holds.expiresAt <= now) this.holds.delete(key);
+      else this.purge(key, now);
+    }
+  }
+}
