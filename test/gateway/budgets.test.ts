@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attoToNanoCeil, nanoToUsd } from '../../src/core/money.js';
+import { estimateUsage } from '../../src/estimate/estimate.js';
+import { computeCost } from '../../src/pricing/index.js';
+import { openaiAdapter } from '../../src/providers/openai/index.js';
+import { admin, createHierarchy, type Hierarchy } from '../support/admin.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway();
+});
+afterAll(async () => t?.close());
+
+const BODY = { model: 'gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'Count to three' }] };
+
+/** What the gateway reserves for BODY, in nano-USD: the same estimator and catalog it uses. */
+function estimateNano(): bigint {
+  const route = openaiAdapter.matchRoute('POST', '/chat/completions');
+  const facts = openaiAdapter.requestFacts(route, BODY);
+  const usage = estimateUsage(facts, 4096, true).usage;
+  return attoToNanoCeil(computeCost(usage, t.gateway.catalog.lookup('openai', 'gpt-4o-mini').price).total);
+}
+
+async function keyFor(h: Hierarchy): Promise<string> {
+  return t.createKey({ name: 'budget-test', organizationId: h.organizationId, projectId: h.projectId, team: h.teamId, userId: h.userId });
+}
+
+/**
+ * Fires n requests at once. The upstream holds every admitted one for 3 s before answering, so
+ * no settle (which releases the unspent part of an estimate) can happen before all n have been
+ * admitted or denied: the count then shows the reservation alone, even on a loaded machine.
+ */
+async function burst(key: string, n: number) {
+  return Promise.all(
+    Array.from({ length: n }, () =>
+      fetch(`${t.url}/openai/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-sim-first-byte-delay-ms': '3000' },
+        body: JSON.stringify(BODY),
+      }).then(async (r) => ({ status: r.status, headers: r.headers, body: (await r.json()) as any })),
+    ),
+  );
+}
+
+async function settled(budgetId: string) {
+  // Settles run after each response; wait until nothing is reserved any more.
+  for (let i = 0; i < 100; i++) {
+    const status = await admin(t, 'GET', `/budgets/${budgetId}/status`);
+    if (status.reservedUsd === '0') return status;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('reservations did not settle');
+}
+
+describe('budgets through the gateway (real Redis)', () => {
+  it('500 concurrent requests against a budget that affords exactly 100: at most 100 admitted, spend within the limit', async () => {
+    const h = await createHierarchy(t, 'burst-one');
+    const key = await keyFor(h);
+    const limit = nanoToUsd(estimateNano() * 100n);
+    const budget = await admin(t, 'POST', '/budgets', { level: 'user', entityId: h.userId, period: 'daily', limitUsd: limit });
+    const results = await burst(key, 500);
+    const admitted = results.filter((r) => r.status === 200).length;
+    const denied = results.filter((r) => r.status === 429);
+    expect(admitted).toBe(100);
+    expect(denied).toHaveLength(400);
+    expect(denied[0]!.body.error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota' });
+    expect(denied[0]!.body.error.message).toMatch(/daily user budget of \$/);
+    expect(denied[0]!.headers.get('x-tollgate-budget-level')).toBe('user');
+    expect(denied[0]!.headers.get('retry-after')).toMatch(/^\d+$/);
+    const status = await settled(budget.id);
+    expect(Number(status.spentUsd)).toBeLessThanOrEqual(Number(limit));
+    expect(Number(status.spentUsd)).toBeGreaterThan(0);
+  });
+
+  it('three levels where the team is tightest: the team budget decides and is named', async () => {
+    const h = await createHierarchy(t, 'burst-three');
+    const key = await keyFor(h);
+    const unit = estimateNano();
+    await admin(t, 'POST', '/budgets', { level: 'key', entityId: (await admin(t, 'GET', '/keys')).at(-1).id, period: 'total', limitUsd: nanoToUsd(unit * 300n) });
+    await admin(t, 'POST', '/budgets', { level: 'team', entityId: h.teamId, period: 'monthly', timezone: 'America/New_York', limitUsd: nanoToUsd(unit * 60n) });
+    await admin(t, 'POST', '/budgets', { level: 'organization', entityId: h.organizationId, period: 'weekly', limitUsd: nanoToUsd(unit * 1000n) });
+    const results = await burst(key, 300);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(60);
+    const denial = results.find((r) => r.status === 429)!;
+    expect(denial.headers.get('x-tollgate-budget-level')).toBe('team');
+    expect(denial.body.error.message).toMatch(/monthly team budget/);
+  });
+
+  it('admitted responses carry the tightest remaining budget', async () => {
+    const h = await createHierarchy(t, 'remaining');
+    const key = await keyFor(h);
+    await admin(t, 'POST', '/budgets', { level: 'project', entityId: h.projectId, period: 'daily', limitUsd: '5' });
+    await admin(t, 'POST', '/budgets', { level: 'organization', entityId: h.organizationId, period: 'daily', limitUsd: '1' });
+    const [ok] = await burst(key, 1);
+    expect(ok!.status).toBe(200);
+    expect(ok!.headers.get('x-tollgate-budget-level')).toBe('organization');
+    expect(Number(ok!.headers.get('x-tollgate-budget-remaining-usd'))).toBeLessThan(1);
+  });
+
+  it('a soft budget never denies', async () => {
+    const h = await createHierarchy(t, 'soft');
+    const key = await keyFor(h);
+    await admin(t, 'POST', '/budgets', { level: 'user', entityId: h.userId, period: 'daily', limitUsd: '0.000000001', hard: false });
+    const results = await burst(key, 5);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+  });
+
+  it('a Gemini client is denied with RESOURCE_EXHAUSTED and nothing reaches the provider', async () => {
+    const h = await createHierarchy(t, 'gemini-denied');
+    const key = await keyFor(h);
+    await admin(t, 'POST', '/budgets', { level: 'organization', entityId: h.organizationId, period: 'total', limitUsd: '0' });
+    t.simulator.clearRequests();
+    const response = await fetch(`${t.url}/gemini/v1beta/models/gemini-2.5-flash:generateContent`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ parts: [{ text: 'hello' }] }] }),
+    });
+    expect(response.status).toBe(429);
+    expect(((await response.json()) as any).error).toMatchObject({ code: 429, status: 'RESOURCE_EXHAUSTED' });
+    expect(t.simulator.requests).toHaveLength(0);
+  });
+});

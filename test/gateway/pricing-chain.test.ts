@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { admin } from '../support/admin.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+let a: TestGateway;
+let b: TestGateway;
+beforeAll(async () => {
+  a = await startTestGateway();
+  b = await startTestGateway({ shareWith: a });
+});
+afterAll(async () => {
+  await b?.close();
+  await a?.close();
+});
+
+const chat = (model: string) => ({ model, messages: [{ role: 'user', content: 'price me' }] });
+
+async function call(t: TestGateway, model: string) {
+  const response = await fetch(`${t.url}/openai/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${t.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(chat(model)),
+  });
+  const body = (await response.json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
+  return { status: response.status, cost: response.headers.get('x-tollgate-cost-usd'), usage: body.usage, requestId: response.headers.get('x-request-id')! };
+}
+
+/** $X per 1M tokens, exact, for the test's expectations: integer micro-dollars keep it exact. */
+function expected(usage: { prompt_tokens: number; completion_tokens: number }, inputMicro: number, outputMicro: number): string {
+  const atto = BigInt(usage.prompt_tokens) * BigInt(inputMicro) * 1_000_000n + BigInt(usage.completion_tokens) * BigInt(outputMicro) * 1_000_000n;
+  const text = atto.toString().padStart(19, '0');
+  return `${text.slice(0, -18)}.${text.slice(-18)}`.replace(/0+$/, '').replace(/\.$/, '').replace(/^0+(?=\d)/, '');
+}
+
+async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in time');
+}
+
+describe('the price chain: database, then built-in, then a flagged fallback (real PostgreSQL, two instances)', () => {
+  it('a built-in price serves a model with no database row', async () => {
+    const r = await call(a, 'gpt-4o-mini');
+    // gpt-4o-mini built-in: $0.15 in, $0.60 out per 1M (no cached tokens on a short prompt).
+    expect(r.cost).toBe(expected(r.usage, 150_000, 600_000));
+    expect(a.gateway.catalog.lookup('openai', 'gpt-4o-mini').source).toBe('builtin');
+  });
+
+  it('a database row wins over the built-in, on this instance at once and on the other within seconds', async () => {
+    await admin(a, 'POST', '/prices', { provider: 'openai', model: 'gpt-4o-mini', rates: { input: '1', output: '2' } });
+    const here = await call(a, 'gpt-4o-mini');
+    expect(here.cost).toBe(expected(here.usage, 1_000_000, 2_000_000));
+    await eventually(async () => b.gateway.catalog.lookup('openai', 'gpt-4o-mini').source === 'database');
+    const there = await call(b, 'gpt-4o-mini');
+    expect(there.cost).toBe(expected(there.usage, 1_000_000, 2_000_000));
+  });
+
+  it('deleting the row falls back to the built-in', async () => {
+    await a.gateway.storage.prisma.modelPrice.deleteMany({ where: { providerId: 'openai', model: 'gpt-4o-mini' } });
+    await a.gateway.feed.publish('prices');
+    await eventually(async () => a.gateway.catalog.lookup('openai', 'gpt-4o-mini').source === 'builtin' && b.gateway.catalog.lookup('openai', 'gpt-4o-mini').source === 'builtin');
+    const r = await call(b, 'gpt-4o-mini');
+    expect(r.cost).toBe(expected(r.usage, 150_000, 600_000));
+  });
+
+  it('an unknown model is priced by the fallback and flagged in the ledger, never $0', async () => {
+    const r = await call(a, 'totally-new-model-9000');
+    expect(r.status).toBe(200);
+    expect(Number(r.cost)).toBeGreaterThan(0);
+    await eventually(async () => (await a.gateway.storage.prisma.usageRecord.count({ where: { requestId: r.requestId } })) === 1);
+    const row = await a.gateway.storage.prisma.usageRecord.findUnique({ where: { requestId: r.requestId } });
+    expect(row!.priceSource).toBe('fallback');
+  });
+
+  it('an alias from the Model table resolves to its model, and a dated id to its family', async () => {
+    await a.gateway.storage.prisma.provider.upsert({ where: { id: 'openai' }, update: {}, create: { id: 'openai', displayName: 'OpenAI' } });
+    await a.gateway.storage.prisma.model.create({ data: { providerId: 'openai', name: 'gpt-4o-mini', aliases: ['team-default-model'] } });
+    await a.gateway.feed.publish('prices');
+    await eventually(async () => a.gateway.catalog.lookup('openai', 'team-default-model').resolution === 'alias');
+    const aliased = await call(a, 'team-default-model');
+    expect(aliased.cost).toBe(expected(aliased.usage, 150_000, 600_000));
+    const dated = a.gateway.catalog.lookup('openai', 'gpt-4o-2024-08-06');
+    expect(dated).toMatchObject({ resolvedModel: 'gpt-4o', resolution: 'dated', source: 'builtin' });
+  });
+
+  it('a new price row with a later effective date takes over at that date', async () => {
+    const from = new Date(Date.now() + 1500);
+    await admin(a, 'POST', '/prices', { provider: 'openai', model: 'gpt-4.1', rates: { input: '7', output: '9' }, effectiveFrom: from.toISOString() });
+    expect(a.gateway.catalog.lookup('openai', 'gpt-4.1').source).toBe('builtin');
+    expect(a.gateway.catalog.lookup('openai', 'gpt-4.1', new Date(from.getTime() + 1)).source).toBe('database');
+    await new Promise((r) => setTimeout(r, from.getTime() - Date.now() + 50));
+    const r = await call(a, 'gpt-4.1');
+    expect(r.cost).toBe(expected(r.usage, 7_000_000, 9_000_000));
+  });
+
+  it('the admin API lists prices, shows history and validates the catalog', async () => {
+    const history = await admin(a, 'GET', '/prices/openai/gpt-4.1');
+    expect(history.map((p: { source: string }) => p.source)).toEqual(['manual', 'builtin']);
+    expect((await admin(a, 'GET', '/prices/validate')).valid).toBe(true);
+    const listed = await admin(a, 'GET', '/prices?provider=xai');
+    expect(listed.length).toBeGreaterThan(3);
+    const refused = await fetch(`${a.url}/admin/prices`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${a.gateway.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'openai', model: 'bad', rates: { input: '-1', output: '2' } }),
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toContain('rates.input');
+  });
+});

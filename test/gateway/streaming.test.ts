@@ -1,0 +1,64 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startTestGateway();
+});
+afterAll(async () => t?.close());
+
+describe('streams pass through as they arrive', () => {
+  it('the first chunk reaches the client long before the slow upstream has finished', async () => {
+    const client = new OpenAI({ baseURL: `${t.url}/openai/v1`, apiKey: t.key, maxRetries: 0 });
+    const started = performance.now();
+    const stream = await client.chat.completions.create(
+      { model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Stream something slowly please' }] },
+      { headers: { 'x-sim-chunk-delay-ms': '60' } },
+    );
+    let firstAt = 0;
+    let chunks = 0;
+    for await (const _chunk of stream) {
+      chunks += 1;
+      if (chunks === 1) firstAt = performance.now() - started;
+    }
+    const total = performance.now() - started;
+    expect(chunks).toBeGreaterThan(4);
+    // With 60 ms between chunks the whole stream takes (chunks - 1) * 60 ms; the first chunk
+    // must arrive before even half of that has passed, i.e. it was not buffered.
+    expect(total).toBeGreaterThan((chunks - 1) * 60 * 0.9);
+    expect(firstAt).toBeLessThan(total / 2);
+  });
+
+  it('a client abort reaches the upstream: the simulator sees its socket close', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${t.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.key}`, 'content-type': 'application/json', 'x-sim-chunk-delay-ms': '200' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'A long story' }] }),
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    await reader.read();
+    const abortSeen = t.simulator.waitForAbort(5000);
+    controller.abort();
+    await expect(abortSeen).resolves.toBeTruthy();
+  });
+
+  it('hop-by-hop headers are not forwarded upstream', async () => {
+    t.simulator.clearRequests();
+    await fetch(`${t.url}/openai/v1/models`, { headers: { authorization: `Bearer ${t.key}`, 'proxy-authorization': 'Basic secret', te: 'trailers', 'x-custom': 'kept' } });
+    const seen = t.simulator.requests[0]!.headers;
+    expect(seen['proxy-authorization']).toBeUndefined();
+    expect(seen.te).toBeUndefined();
+    expect(seen['x-custom']).toBe('kept');
+  });
+
+  it('a sane client request id is kept; anything else is replaced', async () => {
+    const keep = await fetch(`${t.url}/openai/v1/models`, { headers: { authorization: `Bearer ${t.key}`, 'x-request-id': 'client-req-42' } });
+    expect(keep.headers.get('x-request-id')).toBe('client-req-42');
+    const replaced = await fetch(`${t.url}/openai/v1/models`, { headers: { authorization: `Bearer ${t.key}`, 'x-request-id': 'bad id with spaces' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+});
