@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { adapters as registeredAdapters } from '../providers/registry.js';
 import { configSchema, type GatewayConfig } from './schema.js';
 
 export class ConfigError extends Error {
@@ -8,6 +9,12 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** What the loader needs to know of a provider adapter: its id and its key's variable. */
+export interface ProviderIdentity {
+  readonly id: string;
+  readonly apiKeyEnv: string;
+}
 
 /** The file a gateway reads: TOLLGATE_CONFIG, else gateway.config.yaml in the working folder. */
 export function configPath(env: Env = process.env, cwd = process.cwd()): string {
@@ -18,8 +25,11 @@ export function configPath(env: Env = process.env, cwd = process.cwd()): string 
  * Reads, merges with the environment, validates once and freezes. A wrong field fails fast
  * with a message naming the field and the file.
  */
-export function loadConfig(options: { path?: string; env?: Env; cwd?: string } = {}): Readonly<GatewayConfig> {
+export function loadConfig(
+  options: { path?: string; env?: Env; cwd?: string; adapters?: readonly ProviderIdentity[] } = {},
+): Readonly<GatewayConfig> {
   const env = options.env ?? process.env;
+  const adapters = options.adapters ?? registeredAdapters;
   const path = options.path ?? configPath(env, options.cwd);
   const explicit = options.path !== undefined || env.TOLLGATE_CONFIG !== undefined;
   let raw: unknown = {};
@@ -35,7 +45,7 @@ export function loadConfig(options: { path?: string; env?: Env; cwd?: string } =
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError(`${path}: the top level must be a mapping`);
   }
-  const merged = applyEnv(structuredClone(raw) as Record<string, any>, env, path);
+  const merged = applyEnv(structuredClone(raw) as Record<string, any>, env, path, envOverrides(adapters));
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
@@ -44,11 +54,23 @@ export function loadConfig(options: { path?: string; env?: Env; cwd?: string } =
     });
     throw new ConfigError(`${path}: invalid configuration\n${lines.join('\n')}`);
   }
+  const known = new Set(adapters.map((adapter) => adapter.id));
+  const unknown = Object.keys(result.data.providers).filter((id) => !known.has(id));
+  if (unknown.length > 0) {
+    const lines = unknown.map((id) => `  providers.${id}: unknown provider (registered: ${[...known].join(', ')})`);
+    throw new ConfigError(`${path}: invalid configuration\n${lines.join('\n')}`);
+  }
   return deepFreeze(result.data);
 }
 
+export interface EnvOverride {
+  env: string;
+  field: string[];
+  type: 'string' | 'int' | 'bool';
+}
+
 /** Environment variables win over the file; each maps to exactly one field. */
-export const ENV_OVERRIDES: ReadonlyArray<{ env: string; field: string[]; type: 'string' | 'int' | 'bool' }> = [
+export const ENV_OVERRIDES: readonly EnvOverride[] = [
   { env: 'HOST', field: ['server', 'host'], type: 'string' },
   { env: 'PORT', field: ['server', 'port'], type: 'int' },
   { env: 'TOLLGATE_SHUTDOWN_GRACE_MS', field: ['server', 'shutdownGraceMs'], type: 'int' },
@@ -56,12 +78,6 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; field: string[]; type: 
   { env: 'REDIS_URL', field: ['storage', 'redisUrl'], type: 'string' },
   { env: 'TOLLGATE_REDIS_KEY_PREFIX', field: ['storage', 'redisKeyPrefix'], type: 'string' },
   { env: 'TOLLGATE_DATA_DIR', field: ['storage', 'dataDir'], type: 'string' },
-  { env: 'TOLLGATE_OPENAI_BASE_URL', field: ['providers', 'openai', 'baseUrl'], type: 'string' },
-  { env: 'TOLLGATE_GEMINI_BASE_URL', field: ['providers', 'gemini', 'baseUrl'], type: 'string' },
-  { env: 'TOLLGATE_XAI_BASE_URL', field: ['providers', 'xai', 'baseUrl'], type: 'string' },
-  { env: 'OPENAI_API_KEY', field: ['providers', 'openai', 'apiKey'], type: 'string' },
-  { env: 'GEMINI_API_KEY', field: ['providers', 'gemini', 'apiKey'], type: 'string' },
-  { env: 'XAI_API_KEY', field: ['providers', 'xai', 'apiKey'], type: 'string' },
   { env: 'TOLLGATE_KEY_SECRET', field: ['security', 'keyHashSecret'], type: 'string' },
   { env: 'TOLLGATE_ADMIN_TOKEN', field: ['security', 'adminToken'], type: 'string' },
   { env: 'TOLLGATE_BUDGET_FAIL_MODE', field: ['budgets', 'failMode'], type: 'string' },
@@ -76,8 +92,24 @@ export const ENV_OVERRIDES: ReadonlyArray<{ env: string; field: string[]; type: 
   { env: 'LOG_LEVEL', field: ['logging', 'level'], type: 'string' },
 ];
 
-function applyEnv(raw: Record<string, any>, env: Env, path: string): Record<string, any> {
-  for (const { env: name, field, type } of ENV_OVERRIDES) {
+/**
+ * Two variables per provider adapter, so that a new adapter needs no line here:
+ * TOLLGATE_<ID>_BASE_URL (the id upper-cased, other characters as "_") and its own apiKeyEnv.
+ */
+export function providerEnvOverrides(adapters: readonly ProviderIdentity[]): EnvOverride[] {
+  return adapters.flatMap(({ id, apiKeyEnv }) => [
+    { env: `TOLLGATE_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_BASE_URL`, field: ['providers', id, 'baseUrl'], type: 'string' as const },
+    { env: apiKeyEnv, field: ['providers', id, 'apiKey'], type: 'string' as const },
+  ]);
+}
+
+/** Every variable the loader reads for these adapters (the registered ones by default). */
+export function envOverrides(adapters: readonly ProviderIdentity[] = registeredAdapters): EnvOverride[] {
+  return [...ENV_OVERRIDES, ...providerEnvOverrides(adapters)];
+}
+
+function applyEnv(raw: Record<string, any>, env: Env, path: string, overrides: readonly EnvOverride[]): Record<string, any> {
+  for (const { env: name, field, type } of overrides) {
     const value = env[name];
     if (value === undefined || value === '') continue;
     let parsed: unknown = value;

@@ -131,14 +131,12 @@ export const configSchema = z
       })
       .strict()
       .default({ host: '127.0.0.1', port: 8080, bodyLimitBytes: 10 * 1024 * 1024, trustProxy: false, shutdownGraceMs: 30_000 }),
-    providers: z
-      .object({
-        openai: providerSchema.default({ enabled: true }),
-        gemini: providerSchema.default({ enabled: true }),
-        xai: providerSchema.default({ enabled: true }),
-      })
-      .strict()
-      .default({ openai: { enabled: true }, gemini: { enabled: true }, xai: { enabled: true } }),
+    /**
+     * Per provider adapter id ("openai", "gemini", "xai", and any adapter registered in
+     * src/providers/registry.ts). A provider not named here is on, at its default base URL.
+     * Ids are checked against the registered adapters by loadConfig.
+     */
+    providers: z.record(z.string(), providerSchema).default({}),
     upstream: z
       .object({
         connectTimeoutMs: z.number().int().positive().default(10_000),

@@ -6,9 +6,7 @@
  * `models/` prefixes, date suffixes) is done once per id and cached (bounded, because model
  * ids come from clients).
  */
-import { builtinPrices as geminiPrices } from '../providers/gemini/prices.js';
-import { builtinPrices as openaiPrices } from '../providers/openai/prices.js';
-import { builtinPrices as xaiPrices } from '../providers/xai/prices.js';
+import { adapters } from '../providers/registry.js';
 import { compilePrice } from './compile.js';
 import { fallbackPrices } from './fallback.js';
 import type { FallbackConfig } from './fallback.js';
@@ -41,7 +39,7 @@ export interface ModelAliases {
 
 export interface CatalogOptions {
   databaseRows?: readonly Price[];
-  /** Defaults to the three providers' built-in tables. */
+  /** Defaults to the built-in tables of every registered adapter (BUILTIN_PRICES). */
   builtins?: readonly Price[];
   aliases?: readonly ModelAliases[];
   fallback?: FallbackConfig;
@@ -49,8 +47,13 @@ export interface CatalogOptions {
   resolutionCacheSize?: number;
 }
 
-/** Every built-in price the gateway ships with. */
-export const BUILTIN_PRICES: readonly Price[] = Object.freeze([...openaiPrices, ...geminiPrices, ...xaiPrices]);
+/** Every built-in price the gateway ships with: each registered adapter's own table. */
+export const BUILTIN_PRICES: readonly Price[] = builtinPricesOf(adapters);
+
+/** The built-in layer for a set of adapters (the gateway's, when it is given its own list). */
+export function builtinPricesOf(list: readonly { builtinPrices: readonly Price[] }[]): readonly Price[] {
+  return Object.freeze(list.flatMap((adapter) => adapter.builtinPrices));
+}
 
 /** Versions of one model's price, newest effectiveFrom first. */
 type Layer = ReadonlyMap<string, readonly CompiledPrice[]>;

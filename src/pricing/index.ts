@@ -8,7 +8,7 @@ export { validatePrices, assertValidPrices, formatIssues, PriceValidationError }
 export type { ValidationIssue } from './validate.js';
 export { priceFromRow, priceToRow } from './rows.js';
 export type { ModelPriceRow, ModelPriceRowOut, StoredPriceSource } from './rows.js';
-export { PriceCatalog, BUILTIN_PRICES } from './catalog.js';
+export { PriceCatalog, BUILTIN_PRICES, builtinPricesOf } from './catalog.js';
 export type { CatalogOptions, LookupResult, LookupSource, ModelAliases, FallbackConfig, Resolution } from './catalog.js';
 export { modelCandidates, stripDateSuffix } from './resolve.js';
 export { builtinPrice, BUILTIN_EFFECTIVE_FROM } from './builtin.js';

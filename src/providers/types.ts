@@ -1,4 +1,5 @@
 import type { Usage } from '../core/usage.js';
+import type { Price } from '../pricing/types.js';
 
 /** What kind of call a request is; decides estimation, tapping and pricing. */
 export type EndpointKind =
@@ -95,6 +96,18 @@ export interface ProviderAdapter {
   readonly defaultBaseUrl: string;
   /** Environment variable holding the provider key, e.g. "OPENAI_API_KEY". */
   readonly apiKeyEnv: string;
+  /**
+   * The list prices this adapter ships with: the catalog's middle layer, below the database
+   * rows and above the flagged fallback. An adapter built by spreading another must set its
+   * own (an empty list is allowed: its models are then priced by the fallback, flagged).
+   */
+  readonly builtinPrices: readonly Price[];
+  /**
+   * Where the local simulator serves this provider's wire format, when it is not the first
+   * route prefix (an OpenAI-compatible provider answers like "/openai/v1"). Used only when
+   * the gateway serves a provider without a key from the simulator.
+   */
+  readonly simulatorPrefix?: string;
 
   matchRoute(method: string, upstreamPath: string): RouteMatch;
   /** The client's Tollgate key from where this provider's SDK puts its key. */

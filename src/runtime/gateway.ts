@@ -12,8 +12,9 @@ import { Redis } from 'ioredis';
 import { LedgerWriter } from '../ledger/writer.js';
 import { RedisDeadLetters, deadLetterKey } from '../ledger/dead-letter.js';
 import { recordEventsDirectly } from '../accounting/direct-record.js';
-import { PriceCatalog } from '../pricing/index.js';
-import { adapters } from '../providers/registry.js';
+import { PriceCatalog, builtinPricesOf } from '../pricing/index.js';
+import { adapters as registeredAdapters } from '../providers/registry.js';
+import type { ProviderAdapter } from '../providers/types.js';
 import type { ProviderRuntime } from '../proxy/forward.js';
 import { UpstreamPools } from '../proxy/upstream.js';
 import { buildServer } from '../server.js';
@@ -55,6 +56,12 @@ export interface StartOptions {
   /** Where start-up instructions are printed (the CLI passes stdout). */
   announce?: (text: string) => void;
   logger?: Logger;
+  /**
+   * The provider adapters served, with their built-in prices. Defaults to the registry
+   * (src/providers/registry.ts); an embedding program or a test can serve its own list. The
+   * config must have been loaded with the same list (loadConfig's `adapters`).
+   */
+  adapters?: readonly ProviderAdapter[];
 }
 
 /** Wires every part from the frozen config, applies migrations, and starts listening. */
@@ -65,9 +72,10 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Sta
     logger.warn('TOLLGATE_KEY_SECRET / TOLLGATE_ADMIN_TOKEN are not set: generated ones in the data folder are used; every instance sharing this database must share them');
   }
   const storage = await openStorage(config);
-  const { providers, simulator } = await providerRuntimes(config, logger);
+  const adapters = options.adapters ?? registeredAdapters;
+  const { providers, simulator } = await providerRuntimes(config, adapters, logger);
 
-  const catalog = new PriceCatalog({ fallback: { rates: { input: config.pricing.fallbackInputPer1M, output: config.pricing.fallbackOutputPer1M } } });
+  const catalog = new PriceCatalog({ builtins: builtinPricesOf(adapters), fallback: { rates: { input: config.pricing.fallbackInputPer1M, output: config.pricing.fallbackOutputPer1M } } });
   const directory = new BudgetDirectory();
   const keys = new KeyStore(storage.prisma, secrets.keyHashSecret, config.security.keyCacheSeconds * 1000);
   const store: BudgetStore = config.storage.redisUrl ? new RedisBudgetStore({ url: config.storage.redisUrl, keyPrefix: config.storage.redisKeyPrefix }) : new MemoryBudgetStore();
@@ -180,18 +188,22 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Sta
  * base URL of its own is served by the built-in simulator when `simulateWhenNoKey` is on,
  * so a fresh clone answers requests with nothing configured.
  */
-async function providerRuntimes(config: Readonly<GatewayConfig>, logger: Logger): Promise<{ providers: ProviderRuntime[]; simulator?: Simulator }> {
+async function providerRuntimes(
+  config: Readonly<GatewayConfig>,
+  adapters: readonly ProviderAdapter[],
+  logger: Logger,
+): Promise<{ providers: ProviderRuntime[]; simulator?: Simulator }> {
   let simulator: Simulator | undefined;
   const providers: ProviderRuntime[] = [];
   for (const adapter of adapters) {
-    const settings = config.providers[adapter.id as keyof GatewayConfig['providers']];
+    const settings = config.providers[adapter.id];
     if (settings && !settings.enabled) continue;
     const baseUrl = settings?.baseUrl ?? adapter.defaultBaseUrl;
     const providerKey = settings?.apiKey;
     if (!providerKey && config.upstream.simulateWhenNoKey && sameUrl(baseUrl, adapter.defaultBaseUrl)) {
       simulator ??= await startSimulator({ port: 0, host: '127.0.0.1' });
       logger.warn({ provider: adapter.id, simulator: simulator.url }, `no ${adapter.apiKeyEnv}: serving ${adapter.id} from the local simulator`);
-      providers.push({ adapter, baseUrl: `${simulator.url}${adapter.routePrefixes[0]}`, simulated: true });
+      providers.push({ adapter, baseUrl: `${simulator.url}${adapter.simulatorPrefix ?? adapter.routePrefixes[0]}`, simulated: true });
     } else {
       providers.push({ adapter, baseUrl, providerKey });
     }

@@ -4,7 +4,7 @@
  * are built by the adapter's own `matchRoute` + `buildUpstream`, so the auth header each
  * provider wants (Bearer, x-goog-api-key) comes from src/providers and is not repeated here.
  */
-import type { GatewayConfig } from '../config/schema.js';
+import type { GatewayConfig, ProviderConfig } from '../config/schema.js';
 import { adapterById, adapters } from '../providers/registry.js';
 import type { ProviderAdapter } from '../providers/types.js';
 import { fetchJson, SourceUnavailable } from './http.js';
@@ -15,10 +15,8 @@ export interface ProviderAccess {
   apiKey?: string;
 }
 
-type ProviderConfigs = GatewayConfig['providers'];
-
-function providerConfig(config: Readonly<GatewayConfig>, id: string): ProviderConfigs[keyof ProviderConfigs] | undefined {
-  return (config.providers as Record<string, ProviderConfigs[keyof ProviderConfigs] | undefined>)[id];
+function providerConfig(config: Readonly<GatewayConfig>, id: string): ProviderConfig | undefined {
+  return config.providers[id];
 }
 
 export const providerIds = (): string[] => adapters.map((a) => a.id);

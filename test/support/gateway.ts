@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { createKey, type CreateKeyInput } from '../../src/admin/keys.js';
 import { loadConfig } from '../../src/config/load.js';
+import type { ProviderAdapter } from '../../src/providers/types.js';
 import { startGateway, type RunningGateway } from '../../src/runtime/gateway.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { createTestDatabase } from './database.js';
@@ -31,6 +32,10 @@ export interface TestGatewayOptions {
   simulator?: Simulator;
   /** Start a second instance on the same database, Redis prefix and secrets (many-instance tests). */
   shareWith?: TestGateway;
+  /** The gateway's logger (default: silent); e.g. createLogger(level, stream) to read its lines. */
+  logger?: Logger;
+  /** Serve this adapter list instead of the registry's (the example provider's test). */
+  adapters?: readonly ProviderAdapter[];
 }
 
 /**
@@ -47,8 +52,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ? { ...shared.env, TOLLGATE_DATA_DIR: dataDir, ...options.env }
     : { ...gatewayTestEnv({ databaseUrl: database!.url, simulatorUrl: simulator.url, dataDir, redis: options.redis }), ...options.env };
   if (shared && options.redis === false) delete env.REDIS_URL;
-  const config = loadConfig({ env, cwd: dataDir });
-  const gateway = await startGateway(config, { logger: pino({ level: 'silent' }) });
+  const config = loadConfig({ env, cwd: dataDir, adapters: options.adapters });
+  const gateway = await startGateway(config, { logger: options.logger ?? pino({ level: 'silent' }), adapters: options.adapters });
   const make = async (input: Partial<CreateKeyInput> = {}) =>
     (await createKey(gateway.storage.prisma, gateway.keyHashSecret, { name: 'test', ...input })).secret;
   const key = await make();

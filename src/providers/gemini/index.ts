@@ -4,6 +4,7 @@ import { isRecord, nonEmptyString } from '../shared/json.js';
 import { blindTap } from '../shared/tap.js';
 import { geminiErrorBody } from './errors.js';
 import { geminiRequestFacts } from './facts.js';
+import { builtinPrices } from './prices.js';
 import { googleKey, matchGeminiRoute } from './routes.js';
 import { GeminiStreamTap } from './stream.js';
 import { geminiEmbeddingUsage, geminiUsage } from './usage.js';
@@ -17,6 +18,7 @@ export const geminiAdapter: ProviderAdapter = {
   routePrefixes: ['/gemini/v1beta', '/gemini/v1'],
   defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta',
   apiKeyEnv: 'GEMINI_API_KEY',
+  builtinPrices,
 
   matchRoute: matchGeminiRoute,
   extractClientKey: googleKey,

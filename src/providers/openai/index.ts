@@ -3,6 +3,7 @@ import type { ProviderAdapter, RouteMatch, StreamTap, TapOptions } from '../type
 import { joinUrl } from '../shared/http.js';
 import { isRecord, nonEmptyString } from '../shared/json.js';
 import { openAiErrorBody } from './errors.js';
+import { builtinPrices } from './prices.js';
 import { openAiPrepareBody, openAiRequestFacts } from './facts.js';
 import { bearerKey, matchOpenAiRoute } from './routes.js';
 import { openAiStreamTap } from './stream.js';
@@ -26,6 +27,7 @@ export const openaiAdapter: ProviderAdapter = {
   routePrefixes: ['/openai/v1', '/v1'],
   defaultBaseUrl: 'https://api.openai.com/v1',
   apiKeyEnv: 'OPENAI_API_KEY',
+  builtinPrices,
 
   matchRoute: matchOpenAiRoute,
   extractClientKey: (headers) => bearerKey(headers),

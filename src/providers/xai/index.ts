@@ -1,5 +1,6 @@
 import { openaiAdapter, usageMethods } from '../openai/index.js';
 import type { ProviderAdapter, RouteMatch } from '../types.js';
+import { builtinPrices } from './prices.js';
 import { xaiUsageMappers } from './usage.js';
 
 /** xAI's extra, free listing with prices: GET /language-models and /language-models/{id}. */
@@ -17,6 +18,7 @@ export const xaiAdapter: ProviderAdapter = {
   routePrefixes: ['/xai/v1'],
   defaultBaseUrl: 'https://api.x.ai/v1',
   apiKeyEnv: 'XAI_API_KEY',
+  builtinPrices,
 
   matchRoute(method: string, path: string): RouteMatch {
     const route = openaiAdapter.matchRoute(method, path);
