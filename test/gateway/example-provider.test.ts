@@ -11,6 +11,7 @@ import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { adapters } from '../../src/providers/registry.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { acmeAdapter } from '../providers/example-provider/acme/index.js';
+import { ledgerRow } from '../support/faults.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const ACME_KEY = 'acme-upstream-provider-secret';
@@ -31,14 +32,7 @@ afterAll(async () => {
   await simulator?.close();
 });
 
-async function row(requestId: string) {
-  for (let i = 0; i < 200; i++) {
-    const response = await fetch(`${t.url}/admin/usage/${requestId}`, { headers: { authorization: `Bearer ${t.gateway.adminToken}` } });
-    if (response.status === 200) return (await response.json()) as any;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`no ledger row for ${requestId}`);
-}
+const row = (requestId: string) => ledgerRow(t, requestId);
 
 /** acme-chat-1 list prices (prices.ts): $0.50/M input, $0.125/M cached input, $1.50/M output. */
 function acmeCost(input: number, cached: number, output: number): string {
