@@ -73,7 +73,9 @@ export function createForwardHandler(runtime: ProviderRuntime, prefix: string, d
     const pathname = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
     const query = new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1));
     const upstreamPath = pathname.slice(prefix.length) || '/';
-    if (!safePath(upstreamPath)) {
+    // Only origin-form targets ("/openai/v1/..."): an absolute-form one ("http://host/openai/v1/...")
+    // is routed by its path but would be cut here at the wrong place, so it is refused.
+    if (!pathname.startsWith(`${prefix}/`) || !safePath(upstreamPath)) {
       return sendError(reply, adapter, { kind: 'invalid_request', status: 400, message: 'The request path is not allowed.' });
     }
 

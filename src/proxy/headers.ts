@@ -37,6 +37,13 @@ const CLIENT_ONLY = new Set([
 /** Headers the gateway sets itself on responses. */
 const RESPONSE_DROP = new Set(['content-length', 'set-cookie', 'alt-svc', 'x-request-id']);
 
+/**
+ * A provider's CORS answer (often `Access-Control-Allow-Origin: *`) speaks for the provider's
+ * origin, not the gateway's: passed through, it would open the gateway to every web page.
+ * CORS is closed unless the gateway itself decides otherwise.
+ */
+const CORS_PREFIX = 'access-control-';
+
 function connectionListed(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Set<string> {
   const value = headers.connection;
   const listed = new Set<string>();
@@ -61,7 +68,7 @@ export function forwardableResponseHeaders(
   const listed = connectionListed(headers);
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || RESPONSE_DROP.has(name) || listed.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || RESPONSE_DROP.has(name) || listed.has(name) || name.startsWith(CORS_PREFIX)) continue;
     out[name] = value;
   }
   return out;

@@ -108,7 +108,7 @@ function generate(call: Call, model: string, body: Json, stream: boolean): Reply
   const canThink = GEMINI_MODELS.find((m) => m.id === model)?.thinking ?? /gemini-(2\.5|3)/.test(model);
   let thoughts = canThink ? reasoningFor(seed, String(thinking.thinkingLevel ?? 'medium').toLowerCase()) : 0;
   if (budget !== undefined) thoughts = Math.min(thoughts, budget);
-  const answer = makeAnswer({ lastUserText: meter.lastUserText, seed, reasoningTokens: thoughts, maxTokens: intOrUndefined(config.maxOutputTokens) });
+  const answer = makeAnswer({ lastUserText: meter.lastUserText, seed, reasoningTokens: thoughts, maxTokens: intOrUndefined(config.maxOutputTokens), outputTokens: call.plan.outputTokens });
   const prompt = meter.tokens;
   const cached = cachedTokensFor(prompt, call.plan.cachedTokens);
   const responseId = newId('');

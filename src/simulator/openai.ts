@@ -82,6 +82,7 @@ function chat(p: Personality, call: Call, body: Record<string, unknown>, model: 
     seed,
     reasoningTokens: p.isReasoning(model) ? reasoningFor(seed, body.reasoning_effort) : 0,
     maxTokens: intOrUndefined(body.max_completion_tokens) ?? intOrUndefined(body.max_tokens),
+    outputTokens: call.plan.outputTokens,
   });
   const counts: Counts = {
     prompt: meter.tokens,

@@ -64,6 +64,7 @@ export function responses(p: Personality, call: Call, body: Record<string, unkno
     seed,
     reasoningTokens: p.isReasoning(model) ? reasoningFor(seed, reasoning.effort) : 0,
     maxTokens: intOrUndefined(body.max_output_tokens),
+    outputTokens: call.plan.outputTokens,
   });
   const counts: Counts = {
     prompt: meter.tokens,

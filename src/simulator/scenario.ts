@@ -52,15 +52,17 @@ function headerInt(headers: IncomingHttpHeaders, name: string): number | undefin
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-/** x-sim-chunk-delay-ms, x-sim-first-byte-delay-ms, x-sim-scenario ("error-503,slow"). */
+/** x-sim-chunk-delay-ms, x-sim-first-byte-delay-ms, x-sim-output-tokens, x-sim-scenario ("error-503,slow"). */
 export function scenarioFromHeaders(headers: IncomingHttpHeaders): Scenario | undefined {
   const chunk = headerInt(headers, 'x-sim-chunk-delay-ms');
   const first = headerInt(headers, 'x-sim-first-byte-delay-ms');
+  const output = headerInt(headers, 'x-sim-output-tokens');
   const named = headers['x-sim-scenario'];
-  if (chunk === undefined && first === undefined && typeof named !== 'string') return undefined;
+  if (chunk === undefined && first === undefined && output === undefined && typeof named !== 'string') return undefined;
   const s: Scenario = typeof named === 'string' ? (parseTokens(named, false) ?? {}) : {};
   if (chunk !== undefined) s.chunkDelayMs = chunk;
   if (first !== undefined) s.firstByteDelayMs = first;
+  if (output !== undefined) s.outputTokens = Math.floor(output);
   return s;
 }
 
@@ -109,6 +111,7 @@ export function resolvePlan(defaults: PlanDefaults, ...layers: (Scenario | undef
     if (s.chunkDelayMs !== undefined) plan.chunkDelayMs = s.chunkDelayMs;
     if (s.firstByteDelayMs !== undefined) plan.firstByteDelayMs = s.firstByteDelayMs;
     if (s.cachedTokens !== undefined) plan.cachedTokens = s.cachedTokens;
+    if (s.outputTokens !== undefined) plan.outputTokens = s.outputTokens;
   }
   if (plan.slow) plan.chunkDelayMs = Math.max(plan.chunkDelayMs, SLOW_CHUNK_DELAY_MS);
   return plan;

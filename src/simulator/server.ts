@@ -155,7 +155,7 @@ class SimulatorServer {
       return; // the client went away while sending; 'close' above counts it
     }
     const located = locate(path);
-    const entry: RecordedRequest = { seq, at: startedAt, method, path, query, headers: req.headers, body: bodyText };
+    const entry: RecordedRequest = { seq, at: startedAt, method, path, query, headers: req.headers, body: bodyText, responseBytes: 0 };
     if (!located) {
       this.record(entry);
       const doc = pricingDocument(method, path, query); // price list and pricing pages (pricing-docs.ts)
@@ -169,7 +169,14 @@ class SimulatorServer {
     }
     const { provider, route, apiVersion } = located;
     entry.provider = provider;
-    const ex: Exchange = { res, provider, requestId: newId('req_'), startedAt, markReset: () => (resetByUs = true) };
+    const ex: Exchange = {
+      res,
+      provider,
+      requestId: newId('req_'),
+      startedAt,
+      markReset: () => (resetByUs = true),
+      wrote: (bytes) => (entry.responseBytes += bytes),
+    };
 
     let body: Record<string, unknown> | undefined;
     let reply: Reply | undefined;

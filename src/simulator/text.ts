@@ -76,6 +76,8 @@ export interface AnswerInput {
   reasoningTokens: number;
   /** Output cap covering reasoning + text (max_tokens, max_output_tokens, maxOutputTokens). */
   maxTokens?: number;
+  /** Exactly this many text tokens instead of 12–40 (before the cap): the outputTokens scenario. */
+  outputTokens?: number;
 }
 
 /**
@@ -84,7 +86,7 @@ export interface AnswerInput {
  */
 export function makeAnswer(input: AnswerInput): Answer {
   const h = input.seed >>> 0;
-  const wanted = 12 + (h % 29);
+  const wanted = input.outputTokens ?? 12 + (h % 29);
   const pieces = ['Simulated', ' answer', ' about'];
   const words = input.lastUserText.match(/[\p{L}\p{N}][\p{L}\p{N}'-]*/gu) ?? [];
   for (let i = 0; i < words.length && i < 6; i++) pieces.push(' ' + words[i]);
@@ -98,6 +100,8 @@ export function makeAnswer(input: AnswerInput): Answer {
     pieces.push(' ' + FILLER[(state >>> 0) % FILLER.length]);
   }
   pieces.push('.');
+  // A forced length shorter than the preamble keeps its first words.
+  if (pieces.length > wanted) pieces.length = Math.max(0, wanted);
 
   let reasoningTokens = input.reasoningTokens;
   let truncated = false;

@@ -47,6 +47,12 @@ export interface RecordedRequest {
   provider?: SimProvider;
   /** Model named by the body or the path, if any. */
   model?: string;
+  /**
+   * Response body bytes the simulator has handed to the socket so far, updated while the
+   * reply is written. Large replies are written only as fast as the reader takes them
+   * (send.ts), so for a stream this shows how far a slow reader has let the upstream get.
+   */
+  responseBytes: number;
 }
 
 /** Emitted when the client went away before the response ended. */
@@ -81,6 +87,11 @@ export interface Scenario {
   firstByteDelayMs?: number;
   /** Force this many cached prompt tokens (clamped to the prompt) instead of the default rule. */
   cachedTokens?: number;
+  /**
+   * Answer with exactly this many output tokens (one stream chunk each; the request's output
+   * limit still caps it), e.g. a stream of many megabytes for backpressure tests.
+   */
+  outputTokens?: number;
   /** Only for requests whose path contains this string (e.g. "/xai/" or ":streamGenerateContent"). */
   pathIncludes?: string;
   /** Apply to this many matching requests, then clear itself. Default: until replaced. */
@@ -97,6 +108,7 @@ export interface Plan {
   chunkDelayMs: number;
   firstByteDelayMs: number;
   cachedTokens?: number;
+  outputTokens?: number;
 }
 
 /** What a provider handler decided to send; server.ts/send.ts do the writing. */

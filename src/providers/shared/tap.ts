@@ -111,7 +111,9 @@ export class SseTap implements StreamTap {
     });
     if (from < chunk.length) this.hold(chunk, from, out);
     // Nothing held back and nothing removed: the chunk goes out as it came, without a copy.
-    if (!dropped && skipped === 0 && out.length === 1 && out[0]!.length === chunk.length) return chunk;
+    // "Unchanged" means a view of this very chunk's bytes: equal length alone is not enough,
+    // since held bytes released in front of a rewritten event can add up to what it removed.
+    if (!dropped && skipped === 0 && out.length === 1 && sameView(out[0]!, chunk)) return chunk;
     if (out.length === 0) return EMPTY;
     return out.length === 1 ? out[0]! : Buffer.concat(out);
   }
@@ -135,6 +137,11 @@ export class SseTap implements StreamTap {
     this.heldBytes = 0;
     return bytes;
   }
+}
+
+/** True when `a` is a view of exactly the bytes of `b` (same memory, offset and length). */
+function sameView(a: Buffer, b: Buffer): boolean {
+  return a.buffer === b.buffer && a.byteOffset === b.byteOffset && a.length === b.length;
 }
 
 /** For streams this adapter cannot read: bytes pass, usage stays unknown. */
