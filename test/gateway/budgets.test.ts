@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attoToNanoCeil, nanoToUsd } from '../../src/core/money.js';
-import { estimateUsage } from '../../src/estimate/estimate.js';
-import { computeCost } from '../../src/pricing/index.js';
-import { openaiAdapter } from '../../src/providers/openai/index.js';
+import { nanoToUsd } from '../../src/core/money.js';
 import { admin, createHierarchy, type Hierarchy } from '../support/admin.js';
+import { reservedNano } from '../support/estimate.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let t: TestGateway;
@@ -14,13 +12,7 @@ afterAll(async () => t?.close());
 
 const BODY = { model: 'gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'Count to three' }] };
 
-/** What the gateway reserves for BODY, in nano-USD: the same estimator and catalog it uses. */
-function estimateNano(): bigint {
-  const route = openaiAdapter.matchRoute('POST', '/chat/completions');
-  const facts = openaiAdapter.requestFacts(route, BODY);
-  const usage = estimateUsage(facts, 4096, true).usage;
-  return attoToNanoCeil(computeCost(usage, t.gateway.catalog.lookup('openai', 'gpt-4o-mini').price).total);
-}
+const estimateNano = () => reservedNano(t, BODY);
 
 async function keyFor(h: Hierarchy): Promise<string> {
   return t.createKey({ name: 'budget-test', organizationId: h.organizationId, projectId: h.projectId, team: h.teamId, userId: h.userId });
