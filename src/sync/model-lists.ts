@@ -3,7 +3,7 @@
  * `data`; Gemini: `models` pages linked by pageToken/nextPageToken, names as `models/<id>`)
  * sit in a small table keyed by adapter id. It lives here, not as a method on the provider
  * adapters, on purpose: src/providers is the request path's code and the sync tool must not
- * grow it; a provider without a reader is reported as "no model list reader".
+ * grow it; a provider with no reader of its own is read as an OpenAI-style list.
  */
 import { SourceUnavailable } from './http.js';
 import { providerGet, type ProviderAccess } from './providers.js';
@@ -92,15 +92,17 @@ const geminiPaged: Reader = async (access, options) => {
   throw new SourceUnavailable(`${access.adapter.id} /models`, `more than ${MAX_PAGES} pages`);
 };
 
+/**
+ * The providers whose list is not OpenAI's `{ data: [...] }`. Every other adapter is read the
+ * OpenAI way, the de-facto format of OpenAI-compatible APIs, so a newly registered compatible
+ * provider is synced without a line here; a list of another shape is reported as unavailable.
+ */
 export const MODEL_LIST_READERS: Readonly<Record<string, Reader>> = {
-  openai: openAiStyle,
-  xai: openAiStyle,
   gemini: geminiPaged,
 };
 
 export async function listModels(access: ProviderAccess, options: ListOptions): Promise<ListedModel[]> {
-  const reader = MODEL_LIST_READERS[access.adapter.id];
-  if (!reader) throw new SourceUnavailable(`${access.adapter.id} /models`, 'no model list reader for this provider');
+  const reader = MODEL_LIST_READERS[access.adapter.id] ?? openAiStyle;
   const models = await reader(access, options);
   // The same id twice (a provider listing a model under two owners) would count as an update.
   const unique = new Map<string, ListedModel>();

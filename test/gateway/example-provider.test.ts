@@ -10,6 +10,7 @@ import { attoToUsd, usdToAtto } from '../../src/core/money.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { adapters } from '../../src/providers/registry.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { listModels } from '../../src/sync/model-lists.js';
 import { acmeAdapter } from '../providers/example-provider/acme/index.js';
 import { ledgerRow } from '../support/faults.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -84,6 +85,17 @@ describe('a fourth provider added with new files and one registration', () => {
     const openai = new OpenAI({ baseURL: `${t.url}/openai/v1`, apiKey: t.key, maxRetries: 0 });
     const { response } = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages }).withResponse();
     expect(await row(response.headers.get('x-request-id')!)).toMatchObject({ provider: 'openai', priceSource: 'builtin' });
+  });
+});
+
+describe('model sync reads the new provider without a reader of its own', () => {
+  it("lists Acme's models from its OpenAI-style GET /models, with Acme's key", async () => {
+    const access = { adapter: acmeAdapter, baseUrl: `${simulator.url}/openai/v1`, apiKey: ACME_KEY };
+    const models = await listModels(access, { pageSize: 100, timeoutMs: 10_000 });
+    expect(models.length).toBeGreaterThan(0);
+    expect(models.every((m) => typeof m.name === 'string' && m.name.length > 0)).toBe(true);
+    expect(simulator.requests.at(-1)).toMatchObject({ method: 'GET', path: '/openai/v1/models' });
+    expect(simulator.requests.at(-1)!.headers.authorization).toBe(`Bearer ${ACME_KEY}`);
   });
 });
 
