@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,10 +62,17 @@ describe('commands in the docs run as written', () => {
     expect(result.stderr.split('\n').filter((line) => line && !line.startsWith('npm warn'))).toEqual([]);
   }, 180_000);
 
-  it('docs/pricing.md: a manual override, then list, history and validate', () => {
-    const result = run('docs/pricing.md');
-    expect(result.script).toContain('npx tollgate pricing set');
-    expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain('gpt-4o');
+  it('docs/pricing.md: a manual override, list, history, validate, then the migration with a backup and its rollback', () => {
+    const before = new Set(readdirSync(ROOT));
+    try {
+      const result = run('docs/pricing.md');
+      expect(result.script).toContain('npx tollgate pricing set');
+      expect(result.script).toContain('pricing migrate --rollback');
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain('gpt-4o');
+    } finally {
+      // The page writes its backup where it runs: remove what this run added, nothing else.
+      for (const name of readdirSync(ROOT)) if (!before.has(name) && /^prices-backup-\d+\.json$/.test(name)) rmSync(join(ROOT, name));
+    }
   }, 180_000);
 });
