@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ENV_OVERRIDES } from '../../src/config/load.js';
+import { envOverrides } from '../../src/config/load.js';
 import { startCommand } from '../../src/cli/server-commands.js';
 
 const root = process.cwd();
@@ -46,7 +46,7 @@ describe('docker-compose.yml', () => {
 
   it('the gateway is configured only through variables the config loader reads, and reaches postgres and redis by service name', () => {
     const env: Record<string, string> = services.gateway.environment;
-    const known = new Set([...ENV_OVERRIDES.map((o) => o.env), 'DATABASE_URL', 'REDIS_URL']);
+    const known = new Set([...envOverrides().map((o) => o.env), 'DATABASE_URL', 'REDIS_URL']);
     for (const name of Object.keys(env)) expect(known.has(name), name).toBe(true);
     expect(new URL(env.DATABASE_URL!).hostname).toBe('postgres');
     expect(new URL(env.REDIS_URL!).hostname).toBe('redis');
