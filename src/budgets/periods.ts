@@ -10,7 +10,7 @@
  * No date library: Intl.DateTimeFormat (ICU, shipped with Node) already knows every zone's
  * rules, and we only need two operations from it — "what is the local wall clock at instant
  * t" and its inverse. Calendar arithmetic (next day, Monday of the week, ISO week number) is
- * done on local *dates* with Date.UTC, which has no zone and no DST, so it cannot go wrong.
+ * done on local *dates* as UTC milliseconds (`utc`), which have no zone and no DST, so it cannot go wrong.
  *
  * Across DST: a day is 23 or 25 hours long when the clocks change inside it; in zones where
  * the clocks jump over midnight (e.g. America/Santiago), the day starts at the first instant
@@ -73,17 +73,28 @@ export function localParts(ms: number, timeZone: string): LocalParts {
   return out;
 }
 
+/**
+ * Date.UTC without its legacy mapping of years 0..99 to 1900..1999, so that every year (the
+ * astronomical years localParts reports, 1 BCE = 0) means itself. Month and day may overflow.
+ */
+function utc(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, monthIndex, day);
+  d.setUTCHours(hour, minute, second, 0);
+  return d.getTime();
+}
+
 /** UTC offset in effect at instant `ms`, in ms (local wall clock minus UTC). */
 function offsetAt(ms: number, timeZone: string): number {
   const p = localParts(ms, timeZone);
-  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  const wall = utc(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return wall - Math.floor(ms / 1000) * 1000;
 }
 
 /** Local date (as a UTC-midnight ms, a zone-free calendar value) of instant `ms`. */
 function localDate(ms: number, timeZone: string): number {
   const p = localParts(ms, timeZone);
-  return Date.UTC(p.year, p.month - 1, p.day);
+  return utc(p.year, p.month - 1, p.day);
 }
 
 /**
@@ -136,7 +147,7 @@ function isoWeek(monday: number): { year: number; week: number } {
   // The ISO year of a week is the year of its Thursday.
   const thursday = monday + 3 * DAY_MS;
   const year = new Date(thursday).getUTCFullYear();
-  const week = 1 + Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * DAY_MS));
+  const week = 1 + Math.floor((thursday - utc(year, 0, 1)) / (7 * DAY_MS));
   return { year, week };
 }
 
@@ -158,8 +169,8 @@ export function computePeriodWindow(period: BudgetPeriod, timeZone: string, at: 
       return windowOfDates(monday, monday + 7 * DAY_MS, `w:${pad(year, 4)}-W${pad(week)}`, timeZone);
     }
     case 'monthly': {
-      const first = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-      const next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+      const first = utc(d.getUTCFullYear(), d.getUTCMonth(), 1);
+      const next = utc(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
       return windowOfDates(first, next, `m:${dateText(first).slice(0, 7)}`, timeZone);
     }
     default:
@@ -179,13 +190,13 @@ export function windowOfPeriodId(period: BudgetPeriod, timeZone: string, id: str
   let date: number | undefined;
   let m: RegExpExecArray | null;
   if (period === 'daily' && (m = /^d:(\d{4})-(\d{2})-(\d{2})$/.exec(id))) {
-    date = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+    date = utc(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
   } else if (period === 'weekly' && (m = /^w:(\d{4})-W(\d{2})$/.exec(id))) {
     // Week 1 is the week with January 4th in it.
-    const week1 = mondayOf(Date.UTC(Number(m[1]), 0, 4));
+    const week1 = mondayOf(utc(Number(m[1]), 0, 4));
     date = week1 + (Number(m[2]) - 1) * 7 * DAY_MS;
   } else if (period === 'monthly' && (m = /^m:(\d{4})-(\d{2})$/.exec(id))) {
-    date = Date.UTC(Number(m[1]), Number(m[2]) - 1, 1);
+    date = utc(Number(m[1]), Number(m[2]) - 1, 1);
   }
   if (date === undefined) throw new RangeError(`not a ${period} period id: ${id}`);
   const window = computePeriodWindow(period, timeZone, new Date(startOfLocalDate(date, timeZone)));

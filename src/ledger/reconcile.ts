@@ -145,7 +145,7 @@ async function ledgerCounters(
   }
   if (!rule.inheritedFrom && found.length === 0) {
     // A bound entity always has its counter, even with no traffic this period.
-    const org = rule.level === 'organization' ? rule.entityId : await organizationOf(prisma, rule.level, rule.entityId);
+    const org = await organizationOf(prisma, rule.level, rule.entityId);
     found.push({ entity: rule.entityId, shardKey: org ?? rule.entityId, rows: 0, nano: 0n, usd: '0' });
   }
   return found;

@@ -158,9 +158,3 @@ export function compilePrice(price: Price): CompiledPrice {
     price,
   });
 }
-
-/** Reads a resolved rate vector (for tests and the admin API). */
-export function ratesFor(price: CompiledPrice, serviceTier?: ServiceTierName, tierIndex = -1): RateVector {
-  const s = serviceTier === undefined ? 0 : price.serviceTiers.indexOf(serviceTier) + 1;
-  return price.variants[s]![tierIndex + 1]!.rates;
-}

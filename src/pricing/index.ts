@@ -1,7 +1,7 @@
 /** The pricing module's public surface: units, price shapes, validation, cost, catalog. */
 export * from './units.js';
 export * from './types.js';
-export { compilePrice, ratesFor } from './compile.js';
+export { compilePrice } from './compile.js';
 export { computeCost } from './cost.js';
 export type { CostBreakdown, CostFlag, CostOptions } from './cost.js';
 export { validatePrices, assertValidPrices, formatIssues, PriceValidationError } from './validate.js';
