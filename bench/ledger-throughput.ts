@@ -75,7 +75,7 @@ try {
   await monitor(async () => writer.rowsWritten >= total, 'backlog');
   const seconds = (performance.now() - start) / 1000;
   const rows = await db.database.prisma.usageRecord.count();
-  console.log(`backlog: ${fmt(rows)} rows in ${seconds.toFixed(2)} s = ${fmt(rows / seconds)} rows/s sustained (batches=${writer.batches}, writeErrors=${writer.writeErrors})`);
+  console.log(`backlog: ${fmt(rows)} rows in ${seconds.toFixed(2)} s = ${fmt(rows / seconds)} rows/s sustained (batches=${writer.batches}, writeErrors=${writer.writeErrors}, queueErrors=${writer.queueErrors}, claimed=${writer.claimed})`);
 
   if (liveSeconds > 0) {
     console.log(`live: appending ${fmt(liveRate)} events/s for ${liveSeconds} s while the writer runs`);

@@ -137,7 +137,7 @@ ${sub.reserveSettle?.runs ? `Baseline PING p50 ${sub.reserveSettle.ping?.p50} µ
 
 ### Ledger writer (\`${lg?.command ?? 'not run'}\`)
 
-${lg?.rowsPerSecond ? `Backlog of ${f0(lg.rows)} events drained at **${f0(lg.rowsPerSecond)} rows/s** (${lg.seconds} s, write errors ${lg.writeErrors}); live at 5,000 events/s: mean ${f0(lg.liveMean)} rows/s, max lag ${f0(lg.liveMaxLagMs)} ms; check ${JSON.stringify(lg.check)}.` : `Not available: ${lg?.error ?? 'skipped'}`}
+${lg?.rowsPerSecond ? `Backlog of ${f0(lg.rows)} events drained at **${f0(lg.rowsPerSecond)} rows/s** (${lg.seconds} s, write errors ${lg.writeErrors}${lg.queueErrors === undefined ? '' : `, queue read errors ${lg.queueErrors}, stale entries claimed ${lg.claimed}`}); live at 5,000 events/s: mean ${f0(lg.liveMean)} rows/s, max lag ${f0(lg.liveMaxLagMs)} ms; check ${JSON.stringify(lg.check)}.` : `Not available: ${lg?.error ?? 'skipped'}`}
 
 ## Targets
 

@@ -37,7 +37,7 @@ export async function reserveSettle(ctx, iterations = 20_000) {
 export async function ledgerThroughput(ctx, events = 100_000, batchSize = 500, liveRate = 5000, liveSeconds = 10) {
   const args = [events, batchSize, liveRate, liveSeconds].map(String);
   const output = await runTs(ctx, 'ledger-throughput', ['bench/ledger-throughput.ts', ...args], 300_000);
-  const backlog = /backlog: ([\d,]+) rows in ([\d.]+) s = ([\d,]+) rows\/s sustained \(batches=(\d+), writeErrors=(\d+)\)/.exec(output);
+  const backlog = /backlog: ([\d,]+) rows in ([\d.]+) s = ([\d,]+) rows\/s sustained \(batches=(\d+), writeErrors=(\d+)(?:, queueErrors=(\d+), claimed=(\d+))?\)/.exec(output);
   const live = /live: mean ([\d,]+) rows\/s, max lag ([\d,]+) ms/.exec(output);
   const check = /rows=(\d+) distinct=(\d+) appended=(\d+) queue=(\d+)/.exec(output);
   if (!backlog) throw new Error(`ledger-throughput: no figures in its output:\n${output}`);
@@ -47,6 +47,9 @@ export async function ledgerThroughput(ctx, events = 100_000, batchSize = 500, l
     seconds: Number(backlog[2]),
     rowsPerSecond: num(backlog[3]),
     writeErrors: num(backlog[5]),
+    // Read errors and stale entries taken back: both 0 unless reads fail (see NOTES.md).
+    queueErrors: backlog[6] === undefined ? undefined : num(backlog[6]),
+    claimed: backlog[7] === undefined ? undefined : num(backlog[7]),
     liveMean: live ? num(live[1]) : undefined,
     liveMaxLagMs: live ? num(live[2]) : undefined,
     check: check ? { rows: num(check[1]), distinct: num(check[2]), appended: num(check[3]), queue: num(check[4]) } : undefined,

@@ -84,22 +84,69 @@ export function thresholdNano(limit: bigint, pct: number): bigint {
   return (scaled + 99n) / 100n;
 }
 
+/** A plan without `counterTtlMs`, the one part that depends on the moment. */
+type FixedPlan = Omit<RulePlan, 'counterTtlMs'>;
+
+interface RuleMemo {
+  /** What the plans were made from; a rule changed in place starts a new memo. */
+  limitNano: bigint;
+  thresholds: readonly number[];
+  plans: Map<string, FixedPlan>;
+}
+
+/**
+ * Plans already made, per rule object: every request plans its rules twice (reserve and
+ * settle), and rebuilding 3 counter keys, 4 alert keys and 4 threshold amounts per rule each
+ * time showed up in the profile. Rule objects are replaced, never edited, when the budget
+ * directory reloads, so a WeakMap lets old rules' plans go with them.
+ */
+const memo = new WeakMap<BudgetRule, RuleMemo>();
+/** Plans kept per rule: one per (shard, entity, period) in use; a default inherited by many children needs several. */
+const MAX_PLANS_PER_RULE = 512;
+
+function fixedPlan(base: string, rule: BudgetRule, entity: string, window: PeriodWindow): FixedPlan {
+  let m = memo.get(rule);
+  if (!m || m.limitNano !== rule.limitNano || m.thresholds !== rule.thresholds) {
+    m = { limitNano: rule.limitNano, thresholds: rule.thresholds, plans: new Map() };
+    memo.set(rule, m);
+  }
+  // Length-prefixed, so no choice of base and entity can make two different pairs collide.
+  const key = `${base.length}:${base}${entity.length}:${entity}${window.id}`;
+  let plan = m.plans.get(key);
+  if (!plan) {
+    checkNano(`limit of budget ${rule.id}`, rule.limitNano);
+    const pcts = [...new Set(rule.thresholds)].filter((p) => Number.isInteger(p) && p > 0).sort((a, b) => a - b);
+    plan = {
+      rule,
+      entity,
+      window,
+      counterKey: counterKey(base, rule.id, entity, window.id),
+      heldKey: heldKey(base, rule.id, entity),
+      expiryKey: expiryKey(base, rule.id, entity),
+      thresholds: pcts.map((pct) => ({
+        pct,
+        atNano: thresholdNano(rule.limitNano, pct),
+        alertKey: alertKey(base, rule.id, entity, window.id, pct),
+      })),
+    };
+    if (m.plans.size >= MAX_PLANS_PER_RULE) m.plans.delete(m.plans.keys().next().value!);
+    m.plans.set(key, plan);
+  }
+  return plan;
+}
+
 export function planRule(base: string, rule: BudgetRule, entity: string, window: PeriodWindow, now: Date): RulePlan {
-  checkNano(`limit of budget ${rule.id}`, rule.limitNano);
-  const pcts = [...new Set(rule.thresholds)].filter((p) => Number.isInteger(p) && p > 0).sort((a, b) => a - b);
+  const p = fixedPlan(base, rule, entity, window);
   return {
-    rule,
-    entity,
-    window,
-    counterKey: counterKey(base, rule.id, entity, window.id),
-    heldKey: heldKey(base, rule.id, entity),
-    expiryKey: expiryKey(base, rule.id, entity),
+    rule: p.rule,
+    entity: p.entity,
+    window: p.window,
+    counterKey: p.counterKey,
+    heldKey: p.heldKey,
+    expiryKey: p.expiryKey,
     counterTtlMs: window.end ? window.end.getTime() - now.getTime() + COUNTER_GRACE_MS : null,
-    thresholds: pcts.map((pct) => ({
-      pct,
-      atNano: thresholdNano(rule.limitNano, pct),
-      alertKey: alertKey(base, rule.id, entity, window.id, pct),
-    })),
+    // Shared between calls: callers read plans, never change them.
+    thresholds: p.thresholds,
   };
 }
 

@@ -10,8 +10,15 @@
  *   their XLEN sum. (This assumes `ledger` is the only group reading these streams.)
  * - claimStale: XAUTOCLAIM shard by shard.
  *
- * Blocking reads get their own connection without a command timeout: a BLOCK would hold
- * up every budget call queued behind it, and would trip the store's short command timeout.
+ * Every read, claim and ack goes through the ledger's own connection, which has no command
+ * timeout; the store's fail-fast connection (500 ms) carries only the budget scripts and
+ * `length`. Two reasons:
+ * - A BLOCK read would hold up every budget call queued behind it.
+ * - A read's reply grows with the batch: up to `count` entries from each of the 16 streams,
+ *   so 32,000 entries (several MB) at batch 2000. On a busy machine parsing that took longer
+ *   than the 500 ms timeout: the read failed, yet Redis had delivered the entries, so they
+ *   sat pending until `claimStale` took them back 30 s later (bench: 360 rows/s instead of
+ *   thousands). A reply that large would also delay the budget scripts queued behind it.
  *
  * In a Redis Cluster the shard streams sit in different slots, so the multi-stream
  * XREADGROUP here would need to become one read per node; this class targets one Redis
@@ -31,8 +38,8 @@ export class RedisUsageQueue implements UsageQueue {
   private readonly carry = new Map<string, UsageEntry[]>();
 
   /**
-   * @param redis the store's connection (short timeouts)
-   * @param blocking a connection reserved for blocking reads, made on first use
+   * @param redis the store's connection (short timeouts): only `length` uses it
+   * @param blocking the ledger's own connection (no command timeout), made on first use
    */
   constructor(
     private readonly redis: Redis,
@@ -48,9 +55,8 @@ export class RedisUsageQueue implements UsageQueue {
       await this.ensureGroups();
       // Block only when we have nothing to hand out.
       const block = carried.length === 0 && blockMs > 0 ? ['BLOCK', String(blockMs)] : [];
-      const client = block.length > 0 ? this.blocking() : this.redis;
       const reply = (await this.withGroups(() =>
-        client.call(
+        this.blocking().call(
           'XREADGROUP', 'GROUP', USAGE_GROUP, consumer, 'COUNT', String(count - carried.length), ...block,
           'STREAMS', ...this.streams, ...this.streams.map(() => '>'),
         ),
@@ -74,7 +80,7 @@ export class RedisUsageQueue implements UsageQueue {
       list.push(entryId);
       byStream.set(stream, list);
     }
-    const pipeline = this.redis.pipeline();
+    const pipeline = this.blocking().pipeline();
     for (const [stream, entryIds] of byStream) {
       pipeline.xack(stream, USAGE_GROUP, ...entryIds);
       pipeline.xdel(stream, ...entryIds);
@@ -91,7 +97,7 @@ export class RedisUsageQueue implements UsageQueue {
       let cursor = '0-0';
       while (out.length < count) {
         const reply = (await this.withGroups(() =>
-          this.redis.call(
+          this.blocking().call(
             'XAUTOCLAIM', stream, USAGE_GROUP, consumer, String(minIdleMs), cursor,
             'COUNT', String(count - out.length),
           ),
@@ -139,7 +145,7 @@ export class RedisUsageQueue implements UsageQueue {
   /** Creates the group on every shard stream (from the start: no event is skipped). */
   private ensureGroups(): Promise<void> {
     this.groupsReady ??= (async () => {
-      const pipeline = this.redis.pipeline();
+      const pipeline = this.blocking().pipeline();
       for (const stream of this.streams) pipeline.xgroup('CREATE', stream, USAGE_GROUP, '0', 'MKSTREAM');
       for (const [err] of (await pipeline.exec()) ?? []) {
         if (err && !String(err.message).startsWith('BUSYGROUP')) throw err;

@@ -1,4 +1,5 @@
 import { get_encoding, type Tiktoken, type TiktokenEncoding } from 'tiktoken';
+import { SegmentCounter, type EncodeCount } from './segment-cache.js';
 
 export interface TokenCount {
   tokens: number;
@@ -33,12 +34,36 @@ function encoder(name: TiktokenEncoding): Tiktoken {
   return found;
 }
 
+/** The real tokenizer: tiktoken's WASM BPE, about 1 µs per token. */
+export const tiktokenCount: EncodeCount = (encoding, text) => encoder(encoding).encode_ordinary(text).length;
+
+/**
+ * Chat clients resend the system prompt and the whole history on every turn; counting the
+ * prompt piece by piece through this cache tokenizes only what is new (segment-cache.ts).
+ */
+const segments = new SegmentCounter(tiktokenCount);
+
+/** The model's family: a small cache, since a gateway sees a handful of model names. */
+const familyOf = new Map<string, (typeof FAMILIES)[number] | null>();
+
+function family(model: string | undefined): (typeof FAMILIES)[number] | undefined {
+  if (!model) return undefined;
+  let found = familyOf.get(model);
+  if (found === undefined) {
+    found = FAMILIES.find((f) => f.pattern.test(model.replace(/^models\//, ''))) ?? null;
+    // Model names come from clients: bound the map rather than trust them.
+    if (familyOf.size >= 1000) familyOf.clear();
+    familyOf.set(model, found);
+  }
+  return found ?? undefined;
+}
+
 export function countPromptTokens(model: string | undefined, text: string): TokenCount {
-  const family = model ? FAMILIES.find((f) => f.pattern.test(model.replace(/^models\//, ''))) : undefined;
+  const f = family(model);
   if (text.length > TOKENIZE_LIMIT_CHARS) {
     return { tokens: Math.ceil(Buffer.byteLength(text) / BYTES_PER_TOKEN_FLOOR), method: 'approximate', encoding: 'bytes' };
   }
-  const encoding = family?.encoding ?? 'o200k_base';
-  const tokens = text.length === 0 ? 0 : encoder(encoding).encode_ordinary(text).length;
-  return { tokens, method: family?.exact ? 'exact' : 'approximate', encoding };
+  const encoding = f?.encoding ?? 'o200k_base';
+  const tokens = text.length === 0 ? 0 : segments.count(encoding, text);
+  return { tokens, method: f?.exact ? 'exact' : 'approximate', encoding };
 }

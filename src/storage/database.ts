@@ -4,9 +4,8 @@
 // migrations (see migrate.ts).
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
 
 export const DEFAULT_PGLITE_DIR = '.tollgate/pglite';
@@ -51,6 +50,9 @@ function openPostgres(databaseUrl: string): Database {
 async function openPglite(dataDir: string): Promise<Database> {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
+  // Loaded only here: importing PGlite and its adapter costs about 45 MB of resident memory,
+  // which a gateway on PostgreSQL (DATABASE_URL) should not carry.
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   // A data folder opens in well under a second after the first initdb; in-memory PGlite would
   // run initdb (~5 s) on every open.
   const pglite = await PGlite.create(dir);
