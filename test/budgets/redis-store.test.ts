@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BudgetStoreUnavailableError } from '../../src/budgets/errors.js';
 import { SHARD_COUNT, shardOf, usageStreamKeys } from '../../src/budgets/keys.js';
 import { RedisBudgetStore } from '../../src/budgets/redis-store.js';
+import { closedPort } from '../support/ports.js';
 import { NOW, contract, rule } from './store-contract.js';
 
 const REDIS_URL = process.env.TOLLGATE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -200,14 +201,6 @@ describe('redis: errors', () => {
     }
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A TCP proxy to the shared Redis that we can cut, so no test ever stops Redis itself. */
 async function startProxy(port: number): Promise<{ port: number; freeze(): void; stop(): Promise<void> }> {

@@ -6,12 +6,12 @@
 // so any spelling of it, whole or cut after its random part, is found by a plain text search.
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logging.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { admin } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { closedPort } from '../support/ports.js';
 
 /** A provider key nobody could confuse with anything else; `marker` is its random part. */
 function canary(prefix: string): { key: string; marker: string } {
@@ -36,14 +36,6 @@ function capturingLogger() {
       logLines.push(line);
     },
   });
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 let simulator: Simulator;

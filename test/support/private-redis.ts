@@ -3,6 +3,7 @@
 // no persistence, its own free port, killed in afterAll (stop() is safe to call twice).
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { closedPort } from './ports.js';
 
 export interface PrivateRedis {
   port: number;
@@ -12,14 +13,6 @@ export interface PrivateRedis {
   /** Starts it again on the same port, empty, and waits until it answers PING. */
   restart(): Promise<void>;
   readonly running: boolean;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** True when something on `port` answers PING with PONG within `timeoutMs`. */
@@ -60,7 +53,7 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what:
 }
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
-  let port = await freePort();
+  let port = await closedPort();
   let child: ChildProcess | undefined;
 
   const start = async () => {
@@ -80,9 +73,9 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   try {
     await start();
   } catch {
-    // The port was taken between freePort() and the spawn: try once more on another.
+    // The port was taken between closedPort() and the spawn: try once more on another.
     await kill();
-    port = await freePort();
+    port = await closedPort();
     await start();
   }
   return {

@@ -2,7 +2,6 @@
 // providers point at a running simulator, a config file for the sync section, snapshots of
 // the tables a sync may touch (for "changed nothing" checks), and a closed port.
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
@@ -54,14 +53,7 @@ export async function snapshot(cli: CliEnv) {
   };
 }
 
-/** A local port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { closedPort } from '../support/ports.js';
 
 /** The `ALERT {...}` records of a run's stdout. */
 export function alerts(stdout: string): Array<Record<string, any>> {
