@@ -5,6 +5,7 @@ import type { KeyStore } from './auth/key-store.js';
 import type { ProviderAdapter, GatewayError } from './providers/types.js';
 import type { Accounting } from './proxy/accounting.js';
 import { createForwardHandler, sendError, type ForwardDeps, type ProviderRuntime } from './proxy/forward.js';
+import { clientErrorHandler } from './proxy/client-errors.js';
 import { saneRequestId } from './proxy/headers.js';
 import type { UpstreamPools } from './proxy/upstream.js';
 
@@ -38,6 +39,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     genReqId: (req) => saneRequestId(req.headers['x-request-id']) ?? randomUUID(),
     routerOptions: { ignoreTrailingSlash: false },
+    // What Node's parser refuses (control characters, oversized headers) in the provider's shape.
+    clientErrorHandler: clientErrorHandler((path) => adapterFor(path)),
   });
 
   // Bodies stay bytes: JSON is parsed once by the forward handler, other types pass through.

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { budgetedKey, ledgerRow, settledStatus, type BudgetedKey } from '../support/faults.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { raw } from '../support/raw-http.js';
 
 let t: TestGateway;
 let key: BudgetedKey;
@@ -71,9 +72,36 @@ describe('bad input is refused before admission', () => {
     expect(t.simulator.requests).toHaveLength(0);
   });
 
-  it('request headers larger than the server accepts → 431, nothing forwarded', async () => {
+  it('request headers larger than the server accepts → 431 in the OpenAI shape, nothing forwarded', async () => {
     const refused = await openai('/chat/completions', JSON.stringify({ model: 'gpt-4o-mini', messages: [] }), { 'x-padding': 'a'.repeat(20_000) });
     expect(refused.status).toBe(431);
+    expect(((await refused.json()) as any).error).toMatchObject({ type: 'invalid_request_error', message: expect.stringMatching(/headers are larger/) });
+    expect(t.simulator.requests).toHaveLength(0);
+  });
+
+  // Node's parser refuses these before any route runs; the answer still names the error the way
+  // the caller's SDK reads it, chosen by the route in the request line.
+  const BODY = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+  it.each([
+    ['SOH (0x01)', '\x01'],
+    ['NUL', '\x00'],
+    ['a bare line feed inside the value', 'a\nb'],
+    ['DEL (0x7f)', '\x7f'],
+  ])('a header carrying %s → 400 in the OpenAI shape, nothing forwarded', async (_name, bad) => {
+    const head = `POST /openai/v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key.secret}\r\nContent-Type: application/json\r\nX-Note: a${bad}b`;
+    const answer = await raw(t.url, head, BODY);
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(answer.body).error).toMatchObject({ type: 'invalid_request_error', message: expect.stringMatching(/not valid HTTP/) });
+    expect(answer.body).not.toContain(key.secret);
+    expect(t.simulator.requests).toHaveLength(0);
+  });
+
+  it('a header with a control character on a Gemini route → 400 INVALID_ARGUMENT (Gemini shape)', async () => {
+    const head = `POST /gemini/v1beta/models/gemini-2.5-flash:generateContent?key=${key.secret} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Note: a\x01b`;
+    const answer = await raw(t.url, head, JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] }));
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).error).toMatchObject({ code: 400, status: 'INVALID_ARGUMENT' });
     expect(t.simulator.requests).toHaveLength(0);
   });
 

@@ -6,38 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** Writes `head` (request line and headers, CRLF-separated, no final blank line) and `body` as-is. */
-function raw(url: string, head: string, body = ''): Promise<RawAnswer> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), hostname);
-    const chunks: Buffer[] = [];
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('latin1');
-      const split = text.indexOf('\r\n\r\n');
-      const lines = text.slice(0, split === -1 ? text.length : split).split('\r\n');
-      const headers: Record<string, string> = {};
-      for (const line of lines.slice(1)) {
-        const colon = line.indexOf(':');
-        if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      resolve({ status: Number(lines[0]?.split(' ')[1] ?? 0), headers, body: split === -1 ? '' : text.slice(split + 4) });
-    });
-    const length = body ? `\r\nContent-Length: ${Buffer.byteLength(body)}` : '';
-    // write, not end: a half-closed client is a client that left, and its request is dropped.
-    // Connection: close makes the server close the socket once it has answered.
-    socket.write(`${head}${length}\r\nConnection: close\r\n\r\n${body}`);
-  });
-}
+import { raw, type RawAnswer } from '../support/raw-http.js';
 
 interface Recorder {
   server: Server;
