@@ -5,6 +5,7 @@ import type { KeyStore } from './auth/key-store.js';
 import type { ProviderAdapter, GatewayError } from './providers/types.js';
 import type { Accounting } from './proxy/accounting.js';
 import { createForwardHandler, sendError, type ForwardDeps, type ProviderRuntime } from './proxy/forward.js';
+import { findAdapter, prefixTable } from './providers/registry.js';
 import { clientErrorHandler } from './proxy/client-errors.js';
 import { saneRequestId } from './proxy/headers.js';
 import type { UpstreamPools } from './proxy/upstream.js';
@@ -51,10 +52,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
 
-  const prefixes: Array<{ prefix: string; adapter: ProviderAdapter }> = [];
   for (const runtime of deps.providers) {
     for (const prefix of runtime.adapter.routePrefixes) {
-      prefixes.push({ prefix, adapter: runtime.adapter });
       const handler = createForwardHandler(runtime, prefix, {
         pools: deps.pools,
         keys: deps.keys,
@@ -66,8 +65,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       app.all(`${prefix}/*`, handler);
     }
   }
-  prefixes.sort((a, b) => b.prefix.length - a.prefix.length);
-  const adapterFor = (url: string) => prefixes.find((p) => url === p.prefix || url.startsWith(`${p.prefix}/`))?.adapter;
+  // The registry's own lookup (longest prefix, normalised path), over the providers served here.
+  const table = prefixTable(deps.providers.map((runtime) => runtime.adapter));
+  const adapterFor = (url: string): ProviderAdapter | undefined => findAdapter(url, table)?.adapter;
 
   app.setNotFoundHandler((request, reply) => {
     const error: GatewayError = { kind: 'not_found', status: 404, message: `No route for ${request.method} ${request.url.split('?')[0]}.` };
