@@ -33,6 +33,11 @@ export interface Usage {
   totalTokens?: number;
   /** The cost the provider says it billed, in atto-USD (xAI `cost_in_usd_ticks` × 1e8). */
   providerCostAttoUsd?: bigint;
+  /**
+   * The service tier the provider says it served (OpenAI's `service_tier`: it may differ from
+   * the one asked for, e.g. `auto` served as `default`); the cost uses that tier's rates.
+   */
+  serviceTier?: string;
   /** Gemini's cached-content or similar details the mapper could not classify. */
   notes?: string[];
 }

@@ -90,8 +90,10 @@ export class PriceCatalog {
   private database: Layer = new Map();
   private readonly builtin: Layer;
   private aliases: ReadonlyMap<string, string> = new Map();
-  private readonly fallbacks: ReadonlyMap<string, CompiledPrice>;
-  private readonly defaultFallback: CompiledPrice;
+  private fallbacks: ReadonlyMap<string, CompiledPrice> = new Map();
+  private defaultFallback!: CompiledPrice;
+  private readonly builtinPrices: readonly Price[];
+  private readonly fallbackConfig: FallbackConfig | undefined;
   private readonly resolved = new Map<string, readonly Candidate[]>();
   private readonly cacheSize: number;
 
@@ -99,10 +101,9 @@ export class PriceCatalog {
     const builtins = options.builtins ?? BUILTIN_PRICES;
     assertValidPrices(builtins); // shipped data must be right: fail at boot, not per request
     this.builtin = buildLayer(builtins);
-    const fallback = fallbackPrices(builtins, options.fallback);
-    assertValidPrices([...fallback.perProvider.values(), fallback.default]);
-    this.fallbacks = new Map([...fallback.perProvider].map(([p, price]) => [p, compilePrice(price)]));
-    this.defaultFallback = compilePrice(fallback.default);
+    this.builtinPrices = builtins;
+    this.fallbackConfig = options.fallback;
+    this.rebuildFallbacks([]);
     this.cacheSize = Math.max(0, options.resolutionCacheSize ?? 10_000);
     if (options.aliases) this.replaceAliases(options.aliases);
     if (options.databaseRows) this.replaceDatabaseRows(options.databaseRows);
@@ -116,10 +117,20 @@ export class PriceCatalog {
   replaceDatabaseRows(rows: readonly Price[]): ValidationIssue[] {
     const issues = validatePrices(rows);
     const bad = new Set(issues.map((issue) => issue.index));
-    const next = buildLayer(rows.filter((_, index) => !bad.has(index)));
-    this.database = next;
+    const valid = rows.filter((_, index) => !bad.has(index));
+    this.database = buildLayer(valid);
+    // A database price dearer than every built-in (a manual or synced row) raises the
+    // fallback too: an unknown model must never cost less than a known one.
+    this.rebuildFallbacks(valid);
     this.resolved.clear();
     return issues;
+  }
+
+  private rebuildFallbacks(databaseRows: readonly Price[]): void {
+    const fallback = fallbackPrices([...this.builtinPrices, ...databaseRows], this.fallbackConfig);
+    assertValidPrices([...fallback.perProvider.values(), fallback.default]);
+    this.fallbacks = new Map([...fallback.perProvider].map(([p, price]) => [p, compilePrice(price)]));
+    this.defaultFallback = compilePrice(fallback.default);
   }
 
   replaceAliases(list: readonly ModelAliases[]): void {

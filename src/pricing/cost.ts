@@ -12,9 +12,17 @@ import { baseUnitOf } from './units.js';
 import type { CompiledPrice, RateVector, ServiceTierName } from './types.js';
 
 export interface CostOptions {
-  /** The service tier the request ran in, as the client or provider named it. */
+  /** The service tier the request asked for (OpenAI's request `service_tier`). */
   serviceTier?: string;
 }
+
+/**
+ * The usage, plus the service tier the provider says it actually used, when it says one
+ * (OpenAI answers `service_tier` with the tier that ran: a request for "flex" or "priority"
+ * may come back "default"). That reported tier wins over the requested one in CostOptions;
+ * without it (estimates, providers that report none) the requested tier prices the call.
+ */
+export type PricedUsage = Usage & { serviceTier?: string };
 
 export type CostFlag =
   | 'missing-input'
@@ -131,7 +139,7 @@ function itemCost(rate: bigint | undefined, amount: number | undefined): bigint 
   return (rate * scaled1e18(amount) + ATTO_PER_USD - 1n) / ATTO_PER_USD;
 }
 
-export function computeCost(usage: Usage, price: CompiledPrice, options?: CostOptions): CostBreakdown {
+export function computeCost(usage: PricedUsage, price: CompiledPrice, options?: CostOptions): CostBreakdown {
   const flags: CostFlag[] = [];
   const inputTokens = tokens(usage.inputTokens, flags);
   const outputTokens = tokens(usage.outputTokens, flags);
@@ -150,7 +158,7 @@ export function computeCost(usage: Usage, price: CompiledPrice, options?: CostOp
   if (output.cut) flags.push('clamped-output-subsets');
 
   const tierIndex = selectTier(price, input.parts.reduce((a, b) => a + b, input.rest) + toolUse);
-  const serviceIndex = selectService(price, options?.serviceTier, flags);
+  const serviceIndex = selectService(price, usage.serviceTier ?? options?.serviceTier, flags);
   const variant = price.variants[serviceIndex]![tierIndex + 1]!;
   if (variant.combinedAssumed) flags.push('tier-and-service-tier-combined');
   const r: RateVector = variant.rates;

@@ -3,7 +3,7 @@ export * from './units.js';
 export * from './types.js';
 export { compilePrice } from './compile.js';
 export { computeCost } from './cost.js';
-export type { CostBreakdown, CostFlag, CostOptions } from './cost.js';
+export type { CostBreakdown, CostFlag, CostOptions, PricedUsage } from './cost.js';
 export { validatePrices, assertValidPrices, formatIssues, PriceValidationError } from './validate.js';
 export type { ValidationIssue } from './validate.js';
 export { priceFromRow, priceToRow } from './rows.js';

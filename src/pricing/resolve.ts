@@ -1,10 +1,12 @@
 /**
  * Other spellings of a model id, in the order the catalog tries them: a known alias, the
- * family of a `-latest` id, the id without Gemini's `models/` resource prefix, and the family
- * of a dated snapshot (`gpt-4o-2024-08-06` → `gpt-4o`). Pure string work, no catalog access:
- * the catalog filters the list down to ids it actually prices and caches the result.
+ * family of a `-latest` id, the family of a dated snapshot (`gpt-4o-2024-08-06` → `gpt-4o`),
+ * then the same steps on the id without Gemini's `models/` resource prefix, and on the base
+ * of an OpenAI fine-tune (`ft:gpt-4o-mini-2024-07-18:acme::abc123` → `ft:gpt-4o-mini-2024-07-18`).
+ * Pure string work, no catalog access: the catalog filters the list down to ids it actually
+ * prices and caches the result.
  */
-export type Resolution = 'exact' | 'alias' | 'dated' | 'prefix' | 'latest' | 'fallback';
+export type Resolution = 'exact' | 'alias' | 'dated' | 'prefix' | 'latest' | 'fine-tune' | 'fallback';
 
 export interface ModelCandidate {
   model: string;
@@ -25,6 +27,14 @@ const DATE_SUFFIXES: readonly RegExp[] = [
 
 const MODELS_PREFIX = 'models/';
 const LATEST_SUFFIX = '-latest';
+const FINE_TUNE_PREFIX = 'ft:';
+
+/** `ft:<base>:<org>:<name>:<id>` → `ft:<base>`, the id OpenAI prices a fine-tune's inference by. */
+function fineTuneBase(model: string): string | undefined {
+  if (!model.startsWith(FINE_TUNE_PREFIX)) return undefined;
+  const end = model.indexOf(':', FINE_TUNE_PREFIX.length);
+  return end > FINE_TUNE_PREFIX.length ? model.slice(0, end) : undefined;
+}
 
 /** The family of a dated snapshot id, or undefined when the id carries no date suffix. */
 export function stripDateSuffix(model: string): string | undefined {
@@ -43,8 +53,8 @@ export function modelCandidates(model: string, aliasOf: (model: string) => strin
     seen.add(candidate);
     out.push({ model: candidate, resolution });
   };
-  const spell = (id: string, viaPrefix: boolean): void => {
-    if (viaPrefix) add(id, 'prefix');
+  const spell = (id: string, via?: Resolution): void => {
+    if (via) add(id, via);
     add(aliasOf(id), 'alias');
     if (id.endsWith(LATEST_SUFFIX)) {
       const family = id.slice(0, -LATEST_SUFFIX.length);
@@ -57,7 +67,9 @@ export function modelCandidates(model: string, aliasOf: (model: string) => strin
       add(aliasOf(family), 'dated');
     }
   };
-  spell(model, false);
-  if (model.startsWith(MODELS_PREFIX)) spell(model.slice(MODELS_PREFIX.length), true);
+  spell(model);
+  if (model.startsWith(MODELS_PREFIX)) spell(model.slice(MODELS_PREFIX.length), 'prefix');
+  const base = fineTuneBase(model);
+  if (base !== undefined) spell(base, 'fine-tune');
   return out;
 }

@@ -55,6 +55,18 @@ export interface Personality {
   extraRoute?(call: Call): Reply | undefined;
 }
 
+/**
+ * The tier OpenAI reports having served: the one asked for (flex, priority, default), and
+ * `default` for `auto` or none. xAI reports no tier, so its extras carry none to replace.
+ */
+export function servedTier(requested: unknown): string {
+  return requested === 'flex' || requested === 'priority' || requested === 'scale' ? requested : 'default';
+}
+
+function servedExtras(extras: Record<string, string>, requested: unknown): Record<string, string> {
+  return 'service_tier' in extras ? { ...extras, service_tier: servedTier(requested) } : extras;
+}
+
 /** Prompt tokens like tiktoken's chat recipe: 3 per message + role + content, 3 to prime. */
 function meterMessages(messages: unknown[], tools: unknown): PromptMeter {
   const meter = new PromptMeter();
@@ -93,6 +105,7 @@ function chat(p: Personality, call: Call, body: Record<string, unknown>, model: 
   const id = newId(p.provider === 'openai' ? 'chatcmpl-' : '');
   const created = nowSeconds();
   const rmodel = p.responseModel(model);
+  const extrasOf = servedExtras(p.chatExtras, body.service_tier);
   const finish = answer.truncated ? 'length' : 'stop';
   const usage = call.plan.noUsage ? undefined : p.chatUsage(rmodel, counts);
 
@@ -105,7 +118,7 @@ function chat(p: Personality, call: Call, body: Record<string, unknown>, model: 
       message.annotations = [];
       choice.logprobs = null;
     }
-    const json: Record<string, unknown> = { id, object: 'chat.completion', created, model: rmodel, ...p.chatExtras, choices: [choice] };
+    const json: Record<string, unknown> = { id, object: 'chat.completion', created, model: rmodel, ...extrasOf, choices: [choice] };
     if (usage) json.usage = usage;
     return { kind: 'json', status: 200, body: json, genChunks: answer.pieces.length + 2 };
   }
@@ -114,7 +127,7 @@ function chat(p: Personality, call: Call, body: Record<string, unknown>, model: 
   const streamOptions = (body.stream_options ?? {}) as Record<string, unknown>;
   const includeUsage = streamOptions.include_usage === true;
   const obfuscate = p.obfuscation && streamOptions.include_obfuscation !== false;
-  const extras = Object.keys(p.chatExtras).length > 0 ? `${JSON.stringify(p.chatExtras).slice(1, -1)},` : '';
+  const extras = Object.keys(extrasOf).length > 0 ? `${JSON.stringify(extrasOf).slice(1, -1)},` : '';
   const head = `data: {"id":"${id}","object":"chat.completion.chunk","created":${created},"model":${JSON.stringify(rmodel)},${extras}"choices":[`;
   const lp = p.openaiChoiceFields ? ',"logprobs":null' : '';
   // Per the spec, chunks carry "usage":null only when include_usage asked for the usage chunk.

@@ -1,4 +1,4 @@
-import type { Counts, Personality } from './openai.js';
+import { servedTier, type Counts, type Personality } from './openai.js';
 import { cachedTokensFor, intOrUndefined, makeAnswer, newId, nowSeconds, PromptMeter, reasoningFor } from './text.js';
 import type { Call, Reply } from './types.js';
 
@@ -99,7 +99,7 @@ export function responses(p: Personality, call: Call, body: Record<string, unkno
       parallel_tool_calls: true,
       previous_response_id: body.previous_response_id ?? null,
       reasoning: { effort: reasoningItem ? (reasoning.effort ?? 'medium') : null, summary: null },
-      service_tier: 'default',
+      service_tier: servedTier(body.service_tier),
       store: body.store ?? true,
       temperature: body.temperature ?? 1.0,
       text: { format: { type: 'text' } },

@@ -75,6 +75,23 @@ describe('the price chain: database, then built-in, then a flagged fallback (rea
     expect(row!.priceSource).toBe('fallback');
   });
 
+  it('the fallback never under-charges a known-expensive family: an unknown OpenAI model costs o1-pro\'s $150 / $600', async () => {
+    const r = await call(a, 'gpt-7-pro-preview');
+    expect(a.gateway.catalog.lookup('openai', 'gpt-7-pro-preview')).toMatchObject({ source: 'fallback', priceId: 'fallback:openai' });
+    // Not the configured $15 / $60 (pricing.fallback*, a floor): the dearest OpenAI built-in, o1-pro.
+    expect(r.cost).toBe(expected(r.usage, 150_000_000, 600_000_000));
+    const o1pro = await call(a, 'o1-pro');
+    expect(a.gateway.catalog.lookup('openai', 'o1-pro').source).toBe('builtin');
+    expect(o1pro.cost).toBe(expected(o1pro.usage, 150_000_000, 600_000_000));
+    // Every pro model of the reference now has a price of its own, at its list price.
+    const pro = await call(a, 'gpt-5.4-pro');
+    expect(pro.cost).toBe(expected(pro.usage, 30_000_000, 180_000_000));
+    // A provider whose dearest built-in is cheaper than the configured floor gets the floor.
+    const gemini = a.gateway.catalog.lookup('gemini', 'gemini-9-ultra');
+    expect(gemini).toMatchObject({ source: 'fallback', priceId: 'fallback:gemini' });
+    expect(gemini.price.price.rates).toEqual({ input: '15', output: '60' });
+  });
+
   it('an alias from the Model table resolves to its model, and a dated id to its family', async () => {
     await a.gateway.storage.prisma.provider.upsert({ where: { id: 'openai' }, update: {}, create: { id: 'openai', displayName: 'OpenAI' } });
     await a.gateway.storage.prisma.model.create({ data: { providerId: 'openai', name: 'gpt-4o-mini', aliases: ['team-default-model'] } });
@@ -89,7 +106,8 @@ describe('the price chain: database, then built-in, then a flagged fallback (rea
   it('a new price row with a later effective date takes over at that date', async () => {
     const from = new Date(Date.now() + 1500);
     await admin(a, 'POST', '/prices', { provider: 'openai', model: 'gpt-4.1', rates: { input: '7', output: '9' }, effectiveFrom: from.toISOString() });
-    expect(a.gateway.catalog.lookup('openai', 'gpt-4.1').source).toBe('builtin');
+    // Asked about an instant just before the effective date, so a slow admin call cannot flip it.
+    expect(a.gateway.catalog.lookup('openai', 'gpt-4.1', new Date(from.getTime() - 1)).source).toBe('builtin');
     expect(a.gateway.catalog.lookup('openai', 'gpt-4.1', new Date(from.getTime() + 1)).source).toBe('database');
     await new Promise((r) => setTimeout(r, from.getTime() - Date.now() + 50));
     const r = await call(a, 'gpt-4.1');

@@ -27,7 +27,7 @@ const inputRate = (catalog: PriceCatalog, provider: string, model: string, at = 
   attoToUsd(computeCost({ inputTokens: 1_000_000, outputTokens: 0 }, catalog.lookup(provider, model, at).price).total);
 
 describe('resolution of a model id', () => {
-  const catalog = new PriceCatalog({ aliases: [{ provider: 'xai', name: 'grok-3', aliases: ['grok-3-beta', 'grok-3-fast'] }] });
+  const catalog = new PriceCatalog({ aliases: [{ provider: 'xai', name: 'grok-3', aliases: ['grok-3-team', 'grok-3-beta'] }] });
 
   it('exact', () => {
     expect(catalog.lookup('openai', 'gpt-4o', NOW)).toMatchObject({
@@ -35,8 +35,19 @@ describe('resolution of a model id', () => {
     });
   });
 
-  it('a known alias (Model.aliases)', () => {
-    expect(catalog.lookup('xai', 'grok-3-beta', NOW)).toMatchObject({ resolvedModel: 'grok-3', resolution: 'alias' });
+  it('a known alias (Model.aliases); an id with its own price is never re-routed by an alias', () => {
+    expect(catalog.lookup('xai', 'grok-3-team', NOW)).toMatchObject({ resolvedModel: 'grok-3', resolution: 'alias' });
+    expect(catalog.lookup('xai', 'grok-3-beta', NOW)).toMatchObject({ resolvedModel: 'grok-3-beta', resolution: 'exact' });
+  });
+
+  it('an OpenAI fine-tune id → the price of fine-tuning its base (ft:<base>), dated bases too', () => {
+    expect(catalog.lookup('openai', 'ft:gpt-4o-mini-2024-07-18:acme:support-bot:9xYz1', NOW)).toMatchObject({
+      resolvedModel: 'ft:gpt-4o-mini-2024-07-18', resolution: 'fine-tune', source: 'builtin',
+    });
+    expect(catalog.lookup('openai', 'ft:gpt-3.5-turbo-0125:acme::abc', NOW)).toMatchObject({ resolvedModel: 'ft:gpt-3.5-turbo', resolution: 'dated' });
+    // Not a fine-tune of anything priced: the fallback, not the base model's cheaper price.
+    expect(catalog.lookup('openai', 'ft:gpt-9:acme::abc', NOW)).toMatchObject({ resolution: 'fallback' });
+    expect(modelCandidates('ft:', () => undefined)).toEqual([]);
   });
 
   it('-latest → family', () => {
@@ -69,17 +80,30 @@ describe('resolution of a model id', () => {
     const hit = catalog.lookup('openai', 'gpt-99-turbo', NOW);
     expect(hit).toMatchObject({ source: 'fallback', resolution: 'fallback', resolvedModel: 'gpt-99-turbo', priceId: 'fallback:openai' });
     expect(hit.price.source).toBe('fallback');
-    // highest standard OpenAI built-in rates: input 10 (gpt-5.5 above 272k), output 45
+    // highest OpenAI built-in rates in any layer: o1-pro's input 150 and output 600 per 1M
     const c = computeCost({ inputTokens: 1_000_000, outputTokens: 1_000_000 }, hit.price);
-    expect(attoToUsd(c.total)).toBe('55');
+    expect(attoToUsd(c.total)).toBe('750');
     expect(catalog.lookup('mistral', 'large', NOW).priceId).toBe('fallback:*');
   });
 
-  it('the fallback is configurable', () => {
+  it('the configured fallback is a floor: it raises a provider above its dearest built-in, never lowers it', () => {
     const custom = new PriceCatalog({ fallback: { rates: { input: '20', output: '80' }, perProvider: { xai: { input: '7', output: '7' } } } });
-    expect(inputRate(custom, 'openai', 'nope')).toBe('20');
-    expect(inputRate(custom, 'xai', 'nope')).toBe('7');
-    expect(inputRate(custom, 'mistral', 'nope')).toBe('20');
+    expect(inputRate(custom, 'openai', 'nope')).toBe('150'); // o1-pro's 150 beats the configured 20
+    expect(inputRate(custom, 'xai', 'nope')).toBe('7'); // 7 beats xAI's dearest input (grok-4's 6 above 128k) ...
+    const outputRate = (provider: string) => attoToUsd(computeCost({ inputTokens: 0, outputTokens: 1_000_000 }, custom.lookup(provider, 'nope', NOW).price).total);
+    expect(outputRate('xai')).toBe('30'); // ... but not its dearest output (30)
+    expect(outputRate('gemini')).toBe('80'); // the configured floor beats Gemini's dearest output (32.4, 3 Pro priority above 200k)
+    expect(inputRate(custom, 'mistral', 'nope')).toBe('20'); // no built-ins: no known family to protect
+  });
+
+  it('a database price dearer than every built-in raises that provider\'s fallback; removing it lowers it again', () => {
+    const catalog = new PriceCatalog({ fallback: { rates: { input: '15', output: '60' } } }); // the gateway's defaults
+    expect(inputRate(catalog, 'xai', 'grok-99')).toBe('15'); // the configured floor beats xAI's dearest built-in input
+    catalog.replaceDatabaseRows([dbPrice('grok-enterprise', '40', { provider: 'xai' })]);
+    expect(inputRate(catalog, 'xai', 'grok-99')).toBe('40');
+    expect(inputRate(catalog, 'openai', 'nope')).toBe('150'); // other providers untouched
+    catalog.replaceDatabaseRows([]);
+    expect(inputRate(catalog, 'xai', 'grok-99')).toBe('15');
   });
 
   it('candidates are generated in resolution order', () => {

@@ -82,6 +82,9 @@ describe('xAI shapes', () => {
   });
 
   it('27. ticks are the total; the computed figure is kept beside it', () => {
+    // billed: 232856000 ticks × 1e8 atto per tick (1 tick = 1e-10 USD) = 0.0232856 → total
+    // computed as in 26: 9992 × 1.25 + 128 × 0.2 + 1499 × 2.5 + 2809 × 2.5
+    //   = 12490 + 25.6 + 3747.5 + 7022.5 = 23285.6 per 1M → 0.0232856 (equal: nothing extra billed)
     const ticks = 232856000n;
     const c = cost('xai', 'grok-4.3', { ...grokUsage, providerCostAttoUsd: ticks * 10n ** 8n });
     expect(c.costSource).toBe('provider');
@@ -126,6 +129,8 @@ describe('xAI shapes', () => {
   });
 
   it('33. a negative provider cost is rejected: computed total used, flagged', () => {
+    // -5 atto is no bill: the computed total applies, as in 26:
+    // 9992 × 1.25 + 128 × 0.2 + 1499 × 2.5 + 2809 × 2.5 = 23285.6 per 1M → 0.0232856
     const c = cost('xai', 'grok-4.3', { ...grokUsage, providerCostAttoUsd: -5n });
     expect(c.costSource).toBe('computed');
     expect(usd(c.total)).toBe('0.0232856');
@@ -151,10 +156,14 @@ describe('missing, invalid and inconsistent usage', () => {
   });
 
   it('39. no usage at all → 0 and incomplete; a missing item count too', () => {
+    // gpt-4o: input and output unknown → 0 × 2.5 + 0 × 10 = 0, incomplete (never a $0 "fact":
+    // the accounting prices such a call by its estimate instead)
+    // whisper-1: seconds unknown → 0 s × 0.0001 per second (0.006 per minute) = 0, incomplete
     const c = cost('openai', 'gpt-4o', {});
     expect(c.total).toBe(0n);
     expect(c.incomplete).toBe(true);
     expect(cost('openai', 'whisper-1', {}).incomplete).toBe(true);
+    expect(cost('openai', 'whisper-1', {}).total).toBe(0n);
   });
 
   it('40. cached larger than input is clamped, never negative (gpt-4o)', () => {
@@ -174,6 +183,8 @@ describe('missing, invalid and inconsistent usage', () => {
   });
 
   it('42. a negative or fractional token count is unknown, not negative money', () => {
+    // input -1000 and output 1.5 are not token counts → both unknown: 0 × 2.5 + 0 × 10 = 0
+    // (not -1000 × 2.5 = -0.0025), incomplete and flagged invalid-count
     const c = cost('openai', 'gpt-4o', { inputTokens: -1000, outputTokens: 1.5 });
     expect(c.total).toBe(0n);
     expect(c.incomplete).toBe(true);

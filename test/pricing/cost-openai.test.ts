@@ -143,6 +143,17 @@ describe('service tiers', () => {
     const c = cost('gemini', 'gemini-3.1-flash-lite', { inputTokens: 1000, outputTokens: 1000, reasoningTokens: 600 }, { serviceTier: 'flex' });
     expect(usd(c.total)).toBe('0.000875');
   });
+
+  it('46. the tier the provider reports having used wins over the one requested (gpt-5)', () => {
+    // asked priority, ran default: 1000 × 1.25 + 100 × 10 = 2250 → 0.00225 (priority would be 4500)
+    const downgraded = cost('openai', 'gpt-5', { inputTokens: 1000, outputTokens: 100, serviceTier: 'default' }, { serviceTier: 'priority' });
+    expect(usd(downgraded.total)).toBe('0.00225');
+    expect(downgraded.serviceTierApplied).toBeUndefined();
+    // asked nothing, ran flex: 1000 × 0.625 + 100 × 5 = 1125 → 0.001125
+    const flex = cost('openai', 'gpt-5', { inputTokens: 1000, outputTokens: 100, serviceTier: 'flex' });
+    expect(usd(flex.total)).toBe('0.001125');
+    expect(flex.serviceTierApplied).toBe('flex');
+  });
 });
 
 describe('272k tier (OpenAI)', () => {

@@ -1,10 +1,9 @@
 /** Shared helpers for the pricing tests. */
 import { attoToUsd } from '../../src/core/money.js';
-import type { Usage } from '../../src/core/usage.js';
 import { BUILTIN_PRICES } from '../../src/pricing/catalog.js';
 import { compilePrice } from '../../src/pricing/compile.js';
 import { computeCost } from '../../src/pricing/cost.js';
-import type { CostBreakdown, CostOptions } from '../../src/pricing/cost.js';
+import type { CostBreakdown, CostOptions, PricedUsage } from '../../src/pricing/cost.js';
 import type { CompiledPrice, Price } from '../../src/pricing/types.js';
 
 const compiled = new Map<string, CompiledPrice>();
@@ -22,7 +21,7 @@ export function builtin(provider: string, model: string): CompiledPrice {
   return price;
 }
 
-export function cost(provider: string, model: string, usage: Usage, options?: CostOptions): CostBreakdown {
+export function cost(provider: string, model: string, usage: PricedUsage, options?: CostOptions): CostBreakdown {
   return computeCost(usage, builtin(provider, model), options);
 }
 

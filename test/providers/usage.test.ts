@@ -59,7 +59,8 @@ const TABLE: Row[] = [
     file: 'openai_chat.json',
     provider: 'openai',
     kind: 'chat',
-    expected: { inputTokens: 2006, cachedInputTokens: 1920, audioInputTokens: 0, outputTokens: 300, reasoningTokens: 192, audioOutputTokens: 0, totalTokens: 2306 },
+    // The body's service_tier ("default") is the tier the call is priced at.
+    expected: { inputTokens: 2006, cachedInputTokens: 1920, audioInputTokens: 0, outputTokens: 300, reasoningTokens: 192, audioOutputTokens: 0, totalTokens: 2306, serviceTier: 'default' },
     model: 'o4-mini-2025-04-16',
   },
   // input 2081 includes cached 1920 (+ cache writes 0); output 1035 includes reasoning 832; 2081+1035 = 3116.
@@ -67,7 +68,7 @@ const TABLE: Row[] = [
     file: 'openai_responses.json',
     provider: 'openai',
     kind: 'responses',
-    expected: { inputTokens: 2081, cachedInputTokens: 1920, cacheWriteTokens: 0, outputTokens: 1035, reasoningTokens: 832, totalTokens: 3116 },
+    expected: { inputTokens: 2081, cachedInputTokens: 1920, cacheWriteTokens: 0, outputTokens: 1035, reasoningTokens: 832, totalTokens: 3116, serviceTier: 'default' },
     model: 'o3-2025-04-16',
   },
   // prompt 8, nothing generated: output is a true 0 for embeddings.
@@ -78,7 +79,7 @@ const TABLE: Row[] = [
     file: 'openai_chat_stream.sse',
     provider: 'openai',
     kind: 'chat',
-    expected: { inputTokens: 19, cachedInputTokens: 0, audioInputTokens: 0, outputTokens: 10, reasoningTokens: 0, audioOutputTokens: 0, totalTokens: 29 },
+    expected: { inputTokens: 19, cachedInputTokens: 0, audioInputTokens: 0, outputTokens: 10, reasoningTokens: 0, audioOutputTokens: 0, totalTokens: 29, serviceTier: 'default' },
     model: 'gpt-4o-mini-2024-07-18',
   },
   // response.completed: input 1337 includes cached 1280; output 11, reasoning 0; 1337+11 = 1348.

@@ -3,7 +3,7 @@ import type { SseEvent } from '../sse.js';
 import { isRecord, nonEmptyString, parseJson } from '../shared/json.js';
 import { blindTap, SseTap, type EventReader } from '../shared/tap.js';
 import type { RouteMatch, StreamTap, TapOptions } from '../types.js';
-import type { UsageMappers } from './usage.js';
+import { withServedTier, type UsageMappers } from './usage.js';
 
 const NULL_VALUE = /\s*:\s*null\b/y;
 
@@ -46,7 +46,7 @@ export class ChatReader implements EventReader {
     if (!isRecord(chunk)) return;
     this.model ??= nonEmptyString(chunk.model);
     if (!isRecord(chunk.usage)) return;
-    this.lastUsage = this.mappers.chat(chunk.usage) ?? this.lastUsage;
+    this.lastUsage = withServedTier(this.mappers.chat(chunk.usage), chunk.service_tier) ?? this.lastUsage;
     return { drop: Array.isArray(chunk.choices) && chunk.choices.length === 0 };
   }
 
@@ -103,7 +103,7 @@ export class ResponsesReader implements EventReader {
     this.model ??= nonEmptyString(response.model);
     const type = typeof parsed.type === 'string' ? parsed.type : event.event;
     if (type !== undefined && FINAL_EVENTS.has(type) && isRecord(response.usage)) {
-      this.lastUsage = this.mappers.responses(response.usage) ?? this.lastUsage;
+      this.lastUsage = withServedTier(this.mappers.responses(response.usage), response.service_tier) ?? this.lastUsage;
     }
   }
 

@@ -74,8 +74,16 @@ export const openAiUsageMappers: UsageMappers = {
 export function usageFromBody(mappers: UsageMappers, kind: string, body: unknown): Usage | undefined {
   const usage = isRecord(body) ? body.usage : undefined;
   if (!isRecord(usage)) return undefined;
-  if (kind === 'chat') return mappers.chat(usage);
-  if (kind === 'responses') return mappers.responses(usage);
-  if (kind === 'embeddings') return mappers.embeddings(usage);
-  return undefined; // models and pass-through calls are not priced
+  let mapped: Usage | undefined;
+  if (kind === 'chat') mapped = mappers.chat(usage);
+  else if (kind === 'responses') mapped = mappers.responses(usage);
+  else if (kind === 'embeddings') mapped = mappers.embeddings(usage);
+  // Models and pass-through calls are not priced: `mapped` stays undefined for them.
+  return withServedTier(mapped, (body as JsonObject).service_tier);
+}
+
+/** The usage with the tier the response says it was served at, when it names one. */
+export function withServedTier(usage: Usage | undefined, tier: unknown): Usage | undefined {
+  if (!usage || typeof tier !== 'string' || tier === '') return usage;
+  return { ...usage, serviceTier: tier };
 }
