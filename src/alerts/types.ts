@@ -2,7 +2,7 @@
  * Alert shapes shared by the observer, the velocity check, the table and the channels.
  * Money in `details` is always a decimal string of USD, never a float.
  */
-export type AlertKind = 'threshold' | 'velocity' | 'fallback_price';
+export type AlertKind = 'threshold' | 'velocity' | 'fallback_price' | 'price_change';
 export type ChannelName = 'webhook' | 'slack' | 'email';
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'skipped';
 
@@ -50,4 +50,5 @@ export const EVENT_TYPES: Record<AlertKind, string> = {
   threshold: 'budget.threshold',
   velocity: 'budget.velocity',
   fallback_price: 'pricing.fallback',
+  price_change: 'pricing.change',
 };

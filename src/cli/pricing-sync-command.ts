@@ -201,12 +201,14 @@ export const pricingSyncSubcommand: Subcommand = {
   description:
     'Built-in prices → database rows (source sync), with a diff of every change (old, new, percent).\n' +
     'A change above --threshold (default sync.changeThresholdPercent, 20) needs --yes (or a yes at the\n' +
-    'terminal) and prints an ALERT line. Manual prices are never touched. --dry-run changes nothing;\n' +
+    'terminal); applied, it raises a price_change alert (sent to the configured alert channels)\n' +
+    'and prints an ALERT line. Manual prices are never touched. --dry-run changes nothing;\n' +
     '--validate-only validates and exits. --source adds discovered prices (source discovered, with a\n' +
     'confidence; below sync.discovery.confidenceThreshold they are reported, not applied).\n' +
     'AI discovery sends each --page through the gateway to a model for structured extraction; it\n' +
     'needs sync.discovery.enabled (or --force-ai-discovery) and shows the estimated cost first\n' +
-    '(confirm at the terminal or with --yes). Key: --gateway-key or TOLLGATE_DISCOVERY_KEY.',
+    '(confirm at the terminal or with --yes; a --dry-run shows it and never makes the call).\n' +
+    'Key: --gateway-key or TOLLGATE_DISCOVERY_KEY.',
   run: sync,
 };
 

@@ -2,7 +2,8 @@
  * Gathering discovered prices: structured sources named with --source (or in
  * sync.discovery.sources), then the AI extraction of pricing pages. A source that cannot be
  * read is a warning and the run goes on with the rest (exit 4 at the end); the AI call runs
- * only after its estimated cost was shown and confirmed.
+ * only after its estimated cost was shown and confirmed, and never in a dry run (which shows
+ * the estimate and spends nothing).
  */
 import type { GatewayConfig } from '../config/schema.js';
 import { attoToUsd, usdToAtto } from '../core/money.js';
@@ -42,6 +43,8 @@ export interface DiscoveryInput {
   /** For the AI cost estimate: database rows + built-ins + fallback, as the gateway prices. */
   catalog: PriceCatalog;
   yes: boolean;
+  /** Show what the AI extraction would cost, but do not make the (paid) call. */
+  dryRun: boolean;
   confirm: Confirm;
   out: (text: string) => void;
   progress: (line: string) => void;
@@ -114,6 +117,10 @@ async function discoverWithAi(ai: AiPlan, input: DiscoveryInput, result: Discove
     return `  ${page.location}: ${e.inputTokens} prompt tokens (${e.tokenCount}) + up to ${e.outputTokens} output tokens ≈ at most $${e.usd} (${e.priceSource} price)`;
   });
   input.out(`AI discovery through ${settings.gatewayUrl} with ${settings.provider}/${settings.model}; estimated cost:\n${lines.join('\n')}\n  total at most $${attoToUsd(total)}\n`);
+  if (input.dryRun) {
+    input.out('Dry run: the AI extraction was not run (nothing spent); its prices are not in the plan below.\n');
+    return;
+  }
   if (!input.yes && !(await input.confirm(`Spend up to $${attoToUsd(total)} on AI price extraction?`))) {
     result.refused = true;
     return;

@@ -16,6 +16,7 @@ import { parsePercent } from './decimal.js';
 import { discover, type AiPlan, type SourceSpec } from './discovery.js';
 import { SYNC_EXIT } from './exit-codes.js';
 import { currentPrice, mergeDiscovered, ModelRows, planPriceSync, type Decision, type Target } from './plan.js';
+import { priceChangeRecords, raisePriceChangeAlerts, type PriceChangeRecord } from './price-alerts.js';
 import { printAlerts, printDecisions, printPricingTable, printRejected } from './report.js';
 import { keyOf } from './types.js';
 import { XAI_LANGUAGE_MODELS_PROVIDER } from './xai-language-models.js';
@@ -57,6 +58,20 @@ function builtinTarget(builtin: Price, effectiveFrom: string): Target {
   };
 }
 
+/** Records and delivers the alerts; a failure is a warning: the prices are applied already. */
+async function recordAlerts(prisma: PrismaClient, config: Readonly<GatewayConfig>, changes: readonly PriceChangeRecord[], options: PricingSyncOptions): Promise<void> {
+  const warn = (line: string): void => options.err(`warning: ${line}\n`);
+  try {
+    const { rows, channels } = await raisePriceChangeAlerts(prisma, config.alerts, changes, warn);
+    for (const row of rows) {
+      const where = channels.length === 0 ? 'no alert channel configured' : channels.map((c) => `${c} ${row.deliveries[c as keyof typeof row.deliveries]?.status ?? 'pending'}`).join(', ');
+      options.err(`alert ${row.id} (price_change ${row.provider}/${row.model}) recorded: ${where}\n`);
+    }
+  } catch (error) {
+    warn(`the price-change alerts could not be recorded: ${(error as Error).message}`);
+  }
+}
+
 export async function runPricingSync(prisma: PrismaClient, config: Readonly<GatewayConfig>, options: PricingSyncOptions): Promise<PricingSyncResult> {
   const now = options.now ?? new Date();
   const effectiveFrom = now.toISOString();
@@ -80,6 +95,7 @@ export async function runPricingSync(prisma: PrismaClient, config: Readonly<Gate
     ...(options.ai && !options.validateOnly && { ai: options.ai }),
     catalog: catalogFor(stored, { rates: { input: config.pricing.fallbackInputPer1M, output: config.pricing.fallbackOutputPer1M } }),
     yes: options.yes,
+    dryRun: options.dryRun,
     confirm: options.confirm,
     out: options.out,
     progress,
@@ -132,7 +148,9 @@ export async function runPricingSync(prisma: PrismaClient, config: Readonly<Gate
     }
   }
   const applied = await applyDecisions(prisma, decisions, now);
-  printAlerts(options.out, options.err, decisions, options.threshold, now);
+  const changes = priceChangeRecords(decisions, options.threshold, now);
+  printAlerts(options.out, options.err, changes);
+  await recordAlerts(prisma, config, changes, options);
   if (options.showPricing) printPricingTable(options.out, decisions, true);
   options.out(`Applied ${applied} price row${applied === 1 ? '' : 's'}.\n`);
   return { exitCode: partial, applied, decisions };

@@ -1,11 +1,12 @@
 /**
  * What `pricing sync` prints: the diff of every change (old, new, percent), what was skipped
- * and why, discovered prices too uncertain to apply, the alert records for changes above the
+ * and why, discovered prices too uncertain to apply, the alerts raised for changes above the
  * threshold, and the resulting price table. Rates are the exact decimal strings.
  */
 import type { Price, Rates } from '../pricing/index.js';
 import { formatPercent } from './decimal.js';
 import type { Decision } from './plan.js';
+import type { PriceChangeRecord } from './price-alerts.js';
 import type { DiscoveredPrice } from './types.js';
 
 type Out = (text: string) => void;
@@ -58,33 +59,16 @@ export function printRejected(out: Out, rejected: readonly DiscoveredPrice[], th
 }
 
 /**
- * The alert of an applied change above the threshold: a warning on stderr for the operator
- * and one `ALERT <json>` line on stdout for whatever collects alerts (the alerts module's
- * BudgetAlert table only knows budget kinds, so nothing is written there).
+ * The alerts of applied changes above the threshold, as the operator sees them: a warning on
+ * stderr and one `ALERT <json>` line on stdout each (for scripts). The alert itself is
+ * recorded and delivered by price-alerts.ts.
  */
-export function printAlerts(out: Out, err: Out, decisions: readonly Decision[], threshold: string, at: Date): number {
-  let alerts = 0;
-  for (const d of decisions) {
-    if ((d.kind !== 'add' && d.kind !== 'update') || !d.diff.exceeds) continue;
-    const p = d.target.price;
-    err(`warning: price of ${name(p)} changed by ${formatPercent(d.diff.largest ?? undefined)} (above the ${threshold}% threshold)\n`);
-    const record = {
-      kind: 'price_change',
-      at: at.toISOString(),
-      provider: p.provider,
-      model: p.model,
-      thresholdPercent: threshold,
-      maxChangePercent: formatPercent(d.diff.largest ?? undefined),
-      source: p.source,
-      origin: d.target.origin,
-      priceId: p.id,
-      previousPriceId: d.current?.id ?? null,
-      changes: d.diff.changes.map((c) => ({ rate: c.label, old: c.old ?? null, new: c.next ?? null, percent: c.old === undefined ? null : formatPercent(c.hundredths) })),
-    };
-    out(`ALERT ${JSON.stringify(record)}\n`);
-    alerts++;
+export function printAlerts(out: Out, err: Out, records: readonly PriceChangeRecord[]): number {
+  for (const r of records) {
+    err(`warning: price of ${r.provider}/${r.model} changed by ${r.maxChangePercent} (above the ${r.thresholdPercent}% threshold)\n`);
+    out(`ALERT ${JSON.stringify(r)}\n`);
   }
-  return alerts;
+  return records.length;
 }
 
 function resulting(d: Decision): Price {

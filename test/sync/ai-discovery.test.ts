@@ -47,6 +47,23 @@ describe('pricing sync with AI discovery', () => {
     expect(await snapshot(env.cli)).toEqual(before);
   });
 
+  it('a dry run shows the estimated cost but never makes the paid call, even with --yes', async () => {
+    const before = await snapshot(env.cli);
+    gw.simulator.clearRequests();
+    env.sim.clearRequests();
+    const run = await aiRun('--page', page(), '--yes', '--dry-run');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/pricing\/openai\.html: \d+ prompt tokens \(exact\) \+ up to 4096 output tokens ≈ at most \$0\.\d+ \(builtin price\)/);
+    expect(run.stdout).toContain('Dry run: the AI extraction was not run (nothing spent)');
+    expect(run.stdout).toContain('Dry run: nothing was changed.');
+    expect(run.stderr).not.toContain('[ai] extracting prices');
+    expect(extractionCalls()).toEqual([]);
+    // The page itself was read (for the estimate); the model was not asked.
+    expect(env.sim.requests.some((r) => r.path === '/pricing/openai.html')).toBe(true);
+    expect(await gw.gateway.storage.prisma.usageRecord.count({ where: { requestedModel: 'gpt-4o-mini' } })).toBe(0);
+    expect(await snapshot(env.cli)).toEqual(before);
+  });
+
   it('with --yes the page goes through the gateway and back as structured JSON; agreeing prices are applied as discovered rows', async () => {
     gw.simulator.clearRequests();
     const run = await aiRun('--page', page(), '--yes');
@@ -112,9 +129,12 @@ describe('pricing sync with AI discovery', () => {
     env.cli.env.TOLLGATE_DISCOVERY_KEY = gw.key;
     try {
       const before = await snapshot(env.cli);
+      gw.simulator.clearRequests();
       const run = await env.cli.run('pricing', 'sync', '--provider', 'openai', '--enable-ai-discovery', '--yes', '--dry-run');
       expect(run.code).toBe(0);
-      expect(run.stderr).toContain('[ai] http://');
+      expect(run.stderr).toContain('[ai] reading the pricing page http://');
+      expect(run.stdout).toContain(`AI discovery through ${gw.url} with openai/gpt-4o-mini; estimated cost:`);
+      expect(extractionCalls()).toEqual([]);
       expect(run.stdout).toContain('Dry run: nothing was changed.');
       expect(await snapshot(env.cli)).toEqual(before);
       delete env.cli.env.TOLLGATE_DISCOVERY_KEY;

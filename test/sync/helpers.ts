@@ -43,13 +43,14 @@ export async function openSyncEnv(): Promise<SyncEnv> {
   };
 }
 
-/** Every row of the tables sync writes, ordered, for deep-equal before/after comparisons. */
+/** Every row of the tables sync writes (alerts too), ordered, for deep-equal before/after comparisons. */
 export async function snapshot(cli: CliEnv) {
   const prisma = cli.database.database.prisma;
   return {
     prices: await prisma.modelPrice.findMany({ orderBy: { id: 'asc' } }),
     models: await prisma.model.findMany({ orderBy: { id: 'asc' } }),
     providers: await prisma.provider.findMany({ orderBy: { id: 'asc' } }),
+    alerts: await prisma.budgetAlert.findMany({ orderBy: { id: 'asc' } }),
   };
 }
 
