@@ -1,45 +1,15 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { BudgetDirectory } from '../budgets/directory.js';
 import type { BudgetLevel, BudgetStore, CounterEntityIds } from '../budgets/types.js';
+import { entityLineage } from '../auth/key-lineage.js';
 import { nanoToUsd } from '../core/money.js';
 import { NotFoundError } from './hierarchy.js';
 
-/** Every level above an entity, read from the database (admin path only, never per request). */
+/** Every level above an entity (admin path only, never per request); NotFoundError when it does not exist. */
 export async function entityAncestry(prisma: PrismaClient, level: BudgetLevel, id: string): Promise<CounterEntityIds> {
-  switch (level) {
-    case 'organization': {
-      if (!(await prisma.organization.findUnique({ where: { id } }))) break;
-      return { organization: id };
-    }
-    case 'project': {
-      const project = await prisma.project.findUnique({ where: { id } });
-      if (!project) break;
-      return { project: id, organization: project.organizationId };
-    }
-    case 'team': {
-      const team = await prisma.team.findUnique({ where: { id } });
-      if (!team) break;
-      return { team: id, project: team.projectId ?? undefined, organization: team.organizationId };
-    }
-    case 'user': {
-      const user = await prisma.user.findUnique({ where: { id }, include: { team: true } });
-      if (!user) break;
-      return { user: id, team: user.teamId ?? undefined, project: user.team?.projectId ?? undefined, organization: user.organizationId };
-    }
-    case 'key': {
-      const key = await prisma.apiKey.findUnique({ where: { id }, include: { team: true, user: true, project: true } });
-      if (!key) break;
-      const team = key.teamId ?? key.user?.teamId ?? undefined;
-      return {
-        key: id,
-        user: key.userId ?? undefined,
-        team,
-        project: key.projectId ?? key.team?.projectId ?? undefined,
-        organization: key.organizationId ?? key.project?.organizationId ?? key.team?.organizationId ?? key.user?.organizationId ?? undefined,
-      };
-    }
-  }
-  throw new NotFoundError(`${level} ${id} does not exist`);
+  const lineage = await entityLineage(prisma, level, id);
+  if (!lineage) throw new NotFoundError(`${level} ${id} does not exist`);
+  return lineage;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { generateKeySecret } from '../auth/key-secret.js';
+import { NotFoundError } from './hierarchy.js';
 
 export interface CreateKeyInput {
   name: string;
@@ -62,6 +63,51 @@ async function findOrCreateTeam(prisma: PrismaClient, team: string, organization
     ? { id: organizationId }
     : await prisma.organization.upsert({ where: { name: DEFAULT_ORGANIZATION }, update: {}, create: { name: DEFAULT_ORGANIZATION } });
   return prisma.team.create({ data: { name: team, organizationId: organization.id } });
+}
+
+type OwnerKind = 'organization' | 'project' | 'user';
+
+export interface KeyOwners {
+  organizationId?: string;
+  projectId?: string;
+  userId?: string;
+  /**
+   * The organization the named owners live in (the one given, else the project's, else the
+   * user's): where a team named alongside them is looked up, so `--user ada --team ranking`
+   * never finds or creates a "ranking" team in another organization.
+   */
+  scopeOrganizationId?: string;
+}
+
+/**
+ * The owners of a new key named by id or by name (the CLI's --org, --project, --user). Projects
+ * and users are looked up inside the organization when one is known, so a project and a user of
+ * two different organizations cannot be combined. Unlike a team, nothing is created: a user or a
+ * project needs details a key cannot supply.
+ */
+export async function resolveKeyOwners(prisma: PrismaClient, names: { organization?: string; project?: string; user?: string }): Promise<KeyOwners> {
+  const organization = names.organization ? await findOwner(prisma, 'organization', names.organization) : undefined;
+  const project = names.project ? await findOwner(prisma, 'project', names.project, organization?.id) : undefined;
+  const user = names.user ? await findOwner(prisma, 'user', names.user, organization?.id ?? project?.organizationId) : undefined;
+  return {
+    organizationId: organization?.id,
+    projectId: project?.id,
+    userId: user?.id,
+    scopeOrganizationId: organization?.id ?? project?.organizationId ?? user?.organizationId,
+  };
+}
+
+async function findOwner(prisma: PrismaClient, kind: OwnerKind, idOrName: string, organizationId?: string): Promise<{ id: string; organizationId: string }> {
+  const where = { OR: [{ id: idOrName }, { name: idOrName }], ...(organizationId && kind !== 'organization' ? { organizationId } : {}) };
+  const matches =
+    kind === 'organization'
+      ? (await prisma.organization.findMany({ where })).map((o) => ({ id: o.id, organizationId: o.id }))
+      : kind === 'project'
+        ? await prisma.project.findMany({ where })
+        : await prisma.user.findMany({ where });
+  if (matches.length === 1) return { id: matches[0]!.id, organizationId: matches[0]!.organizationId };
+  if (matches.length > 1) throw new Error(`${kind} "${idOrName}" exists in several organizations; pass its id or name the organization`);
+  throw new NotFoundError(`${kind} "${idOrName}" does not exist${organizationId && kind !== 'organization' ? ` in organization ${organizationId}` : ''}`);
 }
 
 export interface KeyListing {

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
+import { KEY_LINEAGE_INCLUDE, keyLineage } from './key-lineage.js';
 import { hashKeySecret, plausibleKey, sameHash } from './key-secret.js';
 
 /** Who a request belongs to: the key and every level of the hierarchy above it. */
@@ -66,23 +67,20 @@ export class KeyStore {
   private async load(hash: string, now: number): Promise<CacheEntry> {
     const row = await this.prisma.apiKey.findUnique({
       where: { secretHash: hash },
-      include: { team: true, user: true, project: true },
+      include: KEY_LINEAGE_INCLUDE,
     });
     // The index lookup is by hash; comparing again in constant time keeps the check itself
     // free of timing differences whatever the database does.
     if (!row || !sameHash(row.secretHash, hash)) return { key: null, revoked: false, until: now + NEGATIVE_TTL_MS };
-    const teamId = row.teamId ?? row.user?.teamId ?? undefined;
-    const projectId = row.projectId ?? row.team?.projectId ?? undefined;
-    const organizationId =
-      row.organizationId ?? row.project?.organizationId ?? row.team?.organizationId ?? row.user?.organizationId ?? undefined;
+    const lineage = keyLineage(row);
     const key: KeyContext = {
       keyId: row.id,
       name: row.name,
       prefix: row.prefix,
-      organizationId,
-      projectId,
-      teamId,
-      userId: row.userId ?? undefined,
+      organizationId: lineage.organization,
+      projectId: lineage.project,
+      teamId: lineage.team,
+      userId: lineage.user,
       allowedModels: row.allowedModels,
       allowedProviders: row.allowedProviders,
       expiresAt: row.expiresAt ?? undefined,

@@ -45,6 +45,24 @@ describe('keys the gateway refuses', () => {
     expect(t.simulator.requests).toHaveLength(0);
   });
 
+  it('a key that expires while it is cached as valid is refused at once after its expiry', async () => {
+    const expiresAt = new Date(Date.now() + 5_000);
+    const key = await t.createKey({ name: 'expires-soon', expiresAt });
+    expect((await chat(t, key)).status).toBe(200);
+    // Cached now (the key cache holds entries 30 s): a second call takes no lookup.
+    lookups.mockClear();
+    expect((await chat(t, key)).status).toBe(200);
+    expect(lookups).not.toHaveBeenCalled();
+    expect(Date.now()).toBeLessThan(expiresAt.getTime()); // both calls really were before the expiry
+
+    await new Promise((r) => setTimeout(r, expiresAt.getTime() - Date.now() + 10));
+    t.simulator.clearRequests();
+    const refused = await chat(t, key);
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toMatchObject({ message: 'The Tollgate key has expired.', code: 'invalid_api_key' });
+    expect(t.simulator.requests).toHaveLength(0);
+  });
+
   it('a revoked key is refused at once by the instance that revoked it, although it was cached as valid', async () => {
     const created = await admin(t, 'POST', '/keys', { name: 'to-revoke' });
     // Warm the key cache (30 s by default): without invalidation the next call would pass.
