@@ -39,19 +39,25 @@ export interface AppliedRules {
  * Every budget in memory, so the hot path asks no database which budgets apply. Rebuilt
  * from the table on start, on a change notice and on a timer (`replace`).
  *
- * Resolution per level: an entity's own budgets when it has any; otherwise the defaults
- * (`appliesTo` = its level) of its nearest ancestor that sets some. The most specific wins,
- * and an own budget always beats a default.
+ * Resolution per level and scope: see `budgetsOf`.
  */
 export class BudgetDirectory {
   private own = new Map<string, BudgetRule[]>();
   private defaults = new Map<string, BudgetRule[]>();
+  private byId = new Map<string, BudgetRule>();
+
+  /** A budget by id (own or default), as the reservation used it; undefined once deleted. */
+  rule(id: string): BudgetRule | undefined {
+    return this.byId.get(id);
+  }
 
   replace(rows: readonly BudgetRow[]): void {
     const own = new Map<string, BudgetRule[]>();
     const defaults = new Map<string, BudgetRule[]>();
+    const byId = new Map<string, BudgetRule>();
     for (const row of rows) {
       const rule = budgetRule(row);
+      byId.set(rule.id, rule);
       const map = row.appliesTo ? defaults : own;
       const key = row.appliesTo ? `${row.level}:${row.entityId}>${row.appliesTo}` : `${row.level}:${row.entityId}`;
       const list = map.get(key);
@@ -60,6 +66,7 @@ export class BudgetDirectory {
     }
     this.own = own;
     this.defaults = defaults;
+    this.byId = byId;
   }
 
   rulesFor(key: KeyContext, provider: string, model: string | undefined): AppliedRules {
@@ -72,30 +79,44 @@ export class BudgetDirectory {
     };
     const rules: BudgetRule[] = [];
     for (const level of LEVELS) {
-      const entityId = entities[level];
-      if (!entityId) continue;
-      const chosen = this.own.get(`${level}:${entityId}`) ?? this.inherited(level, entities);
-      for (const rule of chosen) if (ruleAppliesTo(rule, model, provider)) rules.push(rule);
+      if (!entities[level]) continue;
+      for (const rule of this.budgetsOf(level, entities)) if (ruleAppliesTo(rule, model, provider)) rules.push(rule);
     }
     return { rules, counterEntityIds: entities, shardKey: key.organizationId ?? key.keyId };
   }
 
-  /** The entity's own budgets, or the defaults it inherits, for status pages. */
+  /**
+   * The budgets binding one entity: its own, plus the defaults it inherits for every scope
+   * (all models, one model, one provider) it has no budget of its own for. Per scope, the
+   * entity's own budgets beat any default, and the nearest ancestor's default beats a farther
+   * one's: a user's own gpt-5 budget replaces an inherited gpt-5 default, never the inherited
+   * all-models one.
+   */
   budgetsOf(level: BudgetLevel, entities: CounterEntityIds): BudgetRule[] {
     const entityId = entities[level];
     if (!entityId) return [];
-    return this.own.get(`${level}:${entityId}`) ?? this.inherited(level, entities);
+    const own = this.own.get(`${level}:${entityId}`) ?? [];
+    const candidates = ANCESTORS[level].flatMap((ancestor) => {
+      const ancestorId = entities[ancestor];
+      const found = ancestorId ? this.defaults.get(`${ancestor}:${ancestorId}>${level}`) : undefined;
+      return found ? [found] : [];
+    });
+    if (candidates.length === 0) return own;
+    const covered = new Set(own.map(scopeOf));
+    const rules = [...own];
+    for (const defaults of candidates) {
+      const fresh = defaults.filter((rule) => !covered.has(scopeOf(rule)));
+      rules.push(...fresh);
+      for (const rule of fresh) covered.add(scopeOf(rule));
+    }
+    return rules;
   }
 
-  private inherited(level: BudgetLevel, entities: CounterEntityIds): BudgetRule[] {
-    for (const ancestor of ANCESTORS[level]) {
-      const ancestorId = entities[ancestor];
-      if (!ancestorId) continue;
-      const found = this.defaults.get(`${ancestor}:${ancestorId}>${level}`);
-      if (found) return found;
-    }
-    return [];
-  }
+}
+
+/** What a budget covers: all traffic, one provider, one model, or one model of one provider. */
+function scopeOf(rule: BudgetRule): string {
+  return `${rule.providerScope ?? '*'}/${rule.modelScope ?? '*'}`;
 }
 
 export function budgetRule(row: BudgetRow): BudgetRule {

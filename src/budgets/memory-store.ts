@@ -9,10 +9,16 @@
  * expiry, counters and markers when `now` passes theirs (instead of Redis's own clock; tests
  * move `now` to roll periods and expire holds). Expired entries are dropped when touched
  * and by a periodic sweep, so memory stays bounded without a timer.
+ *
+ * Seeding (keys.ts) is the one step that awaits: a reserve that finds counters waiting for
+ * their seed reads the ledger, applies the seed in a synchronous step guarded by the token,
+ * and runs again; each of those steps is atomic on its own, as each Redis script is.
  */
 import { HOLD_KEY_SLACK_MS, SETTLED_TTL_MS, allShardBases, settledKey, shardBase } from './keys.js';
 import { windowOfPeriodId } from './periods.js';
+import { CounterSeeder, type CounterSeeding, type SeedMode } from './seed-counter.js';
 import {
+  type RulePlan,
   checkNano,
   checkRequestId,
   counterEntity,
@@ -53,9 +59,18 @@ export class MemoryBudgetStore implements BudgetStore {
   private readonly counters = new Map<string, Expiring<bigint>>();
   private readonly markers = new Map<string, Expiring<true>>();
   private readonly holds = new Map<string, Holds>();
+  /** Seed state per counter: 's' or the token of its first touch (keys.ts, "Seeding"). */
+  private readonly seedStates = new Map<string, Expiring<string>>();
+  private readonly lateSettles = new Map<string, Expiring<Set<string>>>();
+  private readonly seeder: CounterSeeder;
+  private tokens = 0;
   private readonly base = (shardKey: string): string => shardBase('', shardKey);
   private ops = 0;
   private closed = false;
+
+  constructor(options: { seeding?: CounterSeeding } = {}) {
+    this.seeder = new CounterSeeder(options.seeding);
+  }
 
   async reserve(input: ReserveInput): Promise<ReserveResult> {
     checkRequestId(input.requestId);
@@ -63,6 +78,18 @@ export class MemoryBudgetStore implements BudgetStore {
     if (!(input.reservationTtlMs > 0)) throw new RangeError('reservationTtlMs must be positive');
     const now = this.tick(input.now);
     const plans = planRules(this.base(input.shardKey), input.rules, input.counterEntityIds, input.now);
+    for (let round = 0; ; round++) {
+      const unseeded = this.unseeded(plans, now, this.seeder.reserveMode(plans, round));
+      if (unseeded.length === 0) break;
+      for (const [plan, token] of unseeded) {
+        await this.seeder.seed(
+          plan,
+          input.counterEntityIds.organization,
+          async () => [...(this.get(this.lateSettles, plan.lateKey, now) ?? [])],
+          async (amount) => this.applySeed(plan, token, amount, now),
+        );
+      }
+    }
     const spent: bigint[] = [];
     const held: bigint[] = [];
     for (const plan of plans) {
@@ -111,9 +138,19 @@ export class MemoryBudgetStore implements BudgetStore {
       return { settled: false, crossed: [] };
     }
     const crossed: SettleResult['crossed'] = [];
+    const markers: string[] = [];
     for (const plan of plans) {
       this.release(plan.heldKey, input.requestId);
       this.purge(plan.heldKey, now);
+      if (this.seedState(plan, now, this.seeder.settleMode !== 'none') !== 's') {
+        // Waiting for its seed: the seed must leave out what this settle charges.
+        let late = this.get(this.lateSettles, plan.lateKey, now);
+        if (!late) {
+          late = new Set();
+          this.lateSettles.set(plan.lateKey, { value: late, expiresAt: this.counterExpiry(plan, now) });
+        }
+        late.add(input.requestId);
+      }
       // Charged even when the hold already expired: the money was really spent.
       const before = this.get(this.counters, plan.counterKey, now);
       const spent = (before ?? 0n) + input.actualNano;
@@ -125,10 +162,12 @@ export class MemoryBudgetStore implements BudgetStore {
       for (const t of plan.thresholds) {
         if (spent > 0n && spent >= t.atNano && this.setNx(t.alertKey, now, expiresAt)) {
           crossed.push({ rule: plan.rule, threshold: t.pct });
+          markers.push(t.alertKey);
         }
       }
     }
-    this.usage.append({ ...input.event, requestId: input.requestId });
+    // As the settle script does: the crossings travel with the usage event (keys.ts).
+    this.usage.append({ ...input.event, requestId: input.requestId, ...(markers.length > 0 ? { crossed: markers.join(' ') } : {}) });
     return { settled: true, crossed };
   }
 
@@ -163,7 +202,44 @@ export class MemoryBudgetStore implements BudgetStore {
     if (this.get(this.counters, plan.counterKey, now) !== undefined) return false;
     const expiresAt = plan.counterTtlMs === null ? null : now + plan.counterTtlMs;
     this.counters.set(plan.counterKey, { value: spentNano, expiresAt });
+    this.seedStates.set(plan.seedKey, { value: 's', expiresAt });
     return true;
+  }
+
+  /** Gives first-touched counters their seed state; returns those waiting for a seed. */
+  private unseeded(plans: readonly RulePlan[], now: number, mode: SeedMode): [RulePlan, string][] {
+    const waiting: [RulePlan, string][] = [];
+    for (const plan of plans) {
+      const state = this.seedState(plan, now, mode !== 'none');
+      if (state !== 's' && mode === 'lazy') waiting.push([plan, state]);
+    }
+    return waiting;
+  }
+
+  private seedState(plan: RulePlan, now: number, lazy: boolean): string {
+    const state = this.get(this.seedStates, plan.seedKey, now);
+    if (state !== undefined) return state;
+    const fresh = lazy ? `b${++this.tokens}` : 's';
+    this.seedStates.set(plan.seedKey, { value: fresh, expiresAt: this.counterExpiry(plan, now) });
+    return fresh;
+  }
+
+  /** The seed script's step: add the ledger's spend once, while the token still stands. */
+  private applySeed(plan: RulePlan, token: string, amount: bigint, now: number): boolean {
+    if (this.get(this.seedStates, plan.seedKey, now) !== token) return false;
+    const before = this.get(this.counters, plan.counterKey, now);
+    const expiresAt = this.counterExpiry(plan, now);
+    this.counters.set(plan.counterKey, {
+      value: (before ?? 0n) + amount,
+      expiresAt: before === undefined ? expiresAt : this.counters.get(plan.counterKey)!.expiresAt,
+    });
+    this.seedStates.set(plan.seedKey, { value: 's', expiresAt });
+    this.lateSettles.delete(plan.lateKey);
+    return true;
+  }
+
+  private counterExpiry(plan: RulePlan, now: number): number | null {
+    return plan.counterTtlMs === null ? null : now + plan.counterTtlMs;
   }
 
   async ping(): Promise<boolean> {
@@ -222,7 +298,7 @@ export class MemoryBudgetStore implements BudgetStore {
   }
 
   private sweep(now: number): void {
-    for (const map of [this.counters, this.markers] as Map<string, Expiring<unknown>>[]) {
+    for (const map of [this.counters, this.markers, this.seedStates, this.lateSettles] as Map<string, Expiring<unknown>>[]) {
       for (const [key, entry] of map) {
         if (entry.expiresAt !== null && entry.expiresAt <= now) map.delete(key);
       }

@@ -9,6 +9,8 @@ import {
   counterKey,
   expiryKey,
   heldKey,
+  lateSettlesKey,
+  seedStateKey,
 } from './keys.js';
 import { periodWindow, type PeriodWindow } from './periods.js';
 import { affords, type BudgetRule, type BudgetStatus, type CounterEntityIds } from './types.js';
@@ -34,6 +36,8 @@ export interface RulePlan {
   counterKey: string;
   heldKey: string;
   expiryKey: string;
+  seedKey: string;
+  lateKey: string;
   /** How long the counter must live from `now`; null for `total` (never expires). */
   counterTtlMs: number | null;
   thresholds: ThresholdPlan[];
@@ -123,6 +127,8 @@ function fixedPlan(base: string, rule: BudgetRule, entity: string, window: Perio
       counterKey: counterKey(base, rule.id, entity, window.id),
       heldKey: heldKey(base, rule.id, entity),
       expiryKey: expiryKey(base, rule.id, entity),
+      seedKey: seedStateKey(counterKey(base, rule.id, entity, window.id)),
+      lateKey: lateSettlesKey(counterKey(base, rule.id, entity, window.id)),
       thresholds: pcts.map((pct) => ({
         pct,
         atNano: thresholdNano(rule.limitNano, pct),
@@ -144,6 +150,8 @@ export function planRule(base: string, rule: BudgetRule, entity: string, window:
     counterKey: p.counterKey,
     heldKey: p.heldKey,
     expiryKey: p.expiryKey,
+    seedKey: p.seedKey,
+    lateKey: p.lateKey,
     counterTtlMs: window.end ? window.end.getTime() - now.getTime() + COUNTER_GRACE_MS : null,
     // Shared between calls: callers read plans, never change them.
     thresholds: p.thresholds,

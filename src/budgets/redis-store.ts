@@ -26,6 +26,7 @@ import {
   streamKey,
 } from './keys.js';
 import { windowOfPeriodId } from './periods.js';
+import { CounterSeeder, type CounterSeeding, type SeedMode } from './seed-counter.js';
 import {
   checkNano,
   checkRequestId,
@@ -50,7 +51,11 @@ import { RedisUsageQueue } from './usage-queue-redis.js';
 export interface RedisBudgetStoreOptions extends ConnectionSettings {
   /** Prefix of every key (default `tg:`); tests use their own. */
   keyPrefix?: string;
+  /** Seeds counters Redis does not have from the ledger (seed-counter.ts). */
+  seeding?: CounterSeeding;
 }
+
+type ScriptName = 'reserve' | 'settle' | 'status' | 'seed';
 
 function loadScript(name: string): string {
   // The scripts are data next to this module; lib.lua holds the helpers they share.
@@ -67,15 +72,17 @@ export class RedisBudgetStore implements BudgetStore {
   private readonly prefix: string;
   /** Calls right after boot wait for the first connection attempt (see firstAttempt). */
   private readonly firstConnect: Promise<void>;
-  private readonly scripts: Record<'reserve' | 'settle' | 'status', ScriptCall>;
+  private readonly scripts: Record<ScriptName, ScriptCall>;
+  private readonly seeder: CounterSeeder;
 
   constructor(opts: RedisBudgetStoreOptions = {}) {
     this.prefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
+    this.seeder = new CounterSeeder(opts.seeding);
     const options = failFastOptions(opts);
     this.redis = createClient(opts.url, options, opts.onError);
     this.firstConnect = firstAttempt(this.redis, options.connectTimeout!);
     // defineCommand sends EVALSHA and falls back to EVAL on NOSCRIPT (a restarted Redis).
-    for (const name of ['reserve', 'settle', 'status'] as const) {
+    for (const name of ['reserve', 'settle', 'status', 'seed'] as const) {
       this.redis.defineCommand(`tg_budget_${name}`, { lua: loadScript(name) });
     }
     const commands = this.redis as unknown as Record<string, ScriptCall>;
@@ -83,6 +90,7 @@ export class RedisBudgetStore implements BudgetStore {
       reserve: commands.tg_budget_reserve!.bind(this.redis),
       settle: commands.tg_budget_settle!.bind(this.redis),
       status: commands.tg_budget_status!.bind(this.redis),
+      seed: commands.tg_budget_seed!.bind(this.redis),
     };
     // Blocking reads get their own connection, made on first use.
     const blocking = (): Redis => (this.blockingClient ??= createClient(opts.url, blockingOptions(options), opts.onError));
@@ -103,18 +111,33 @@ export class RedisBudgetStore implements BudgetStore {
     if (plans.length === 0) return { admitted: true, remaining: [] };
     const now = input.now.getTime();
     const ttl = Math.ceil(input.reservationTtlMs);
-    const keys = plans.flatMap((p) => [p.counterKey, p.heldKey, p.expiryKey]);
-    const args = [
+    const keys = plans.flatMap((p) => [p.counterKey, p.heldKey, p.expiryKey, p.seedKey]);
+    const args = (mode: SeedMode): string[] => [
       String(now),
       input.amountNano.toString(),
       String(now + ttl),
       input.requestId,
       String(ttl + HOLD_KEY_SLACK_MS),
-      ...plans.flatMap((p) => [p.rule.limitNano.toString(), p.rule.hard ? '1' : '0']),
+      mode,
+      ...plans.flatMap((p) => [p.rule.limitNano.toString(), p.rule.hard ? '1' : '0', ttlArg(p)]),
     ];
-    const reply = (await this.call('reserve', keys, args)) as number[];
+    let reply = (await this.call('reserve', keys, args(this.seeder.reserveMode(plans, 0)))) as (number | string)[];
+    for (let round = 1; reply[0] === 2; round++) {
+      // Counters waiting for their seed: seed each from the ledger, then try again.
+      for (let i = 1; i + 1 < reply.length; i += 2) {
+        const plan = plans[Number(reply[i]) - 1]!;
+        const token = String(reply[i + 1]);
+        await this.seeder.seed(
+          plan,
+          input.counterEntityIds.organization,
+          () => this.redis.smembers(plan.lateKey),
+          (amount) => this.call('seed', [plan.counterKey, plan.seedKey, plan.lateKey], [token, amount.toString(), ttlArg(plan)]),
+        );
+      }
+      reply = (await this.call('reserve', keys, args(this.seeder.reserveMode(plans, round)))) as (number | string)[];
+    }
     if (reply[0] === 0) {
-      const plan = plans[reply[1]! - 1]!;
+      const plan = plans[Number(reply[1]) - 1]!;
       return {
         admitted: false,
         denied: {
@@ -143,7 +166,7 @@ export class RedisBudgetStore implements BudgetStore {
     const keys = [
       settledKey(base, input.requestId),
       streamKey(base),
-      ...plans.flatMap((p) => [p.counterKey, p.heldKey, p.expiryKey]),
+      ...plans.flatMap((p) => [p.counterKey, p.heldKey, p.expiryKey, p.seedKey, p.lateKey]),
       ...plans.flatMap((p) => p.thresholds.map((t) => t.alertKey)),
     ];
     // The ledger writer is idempotent on requestId, so the event always carries it.
@@ -154,6 +177,7 @@ export class RedisBudgetStore implements BudgetStore {
       input.requestId,
       String(SETTLED_TTL_MS),
       String(plans.length),
+      this.seeder.settleMode,
       ...plans.flatMap((p) => [
         ttlArg(p),
         String(p.thresholds.length),
@@ -199,7 +223,10 @@ export class RedisBudgetStore implements BudgetStore {
     const ttl = plan.counterTtlMs === null ? [] : ['PX', ttlArg(plan)];
     await this.firstConnect;
     try {
-      return (await this.redis.call('SET', plan.counterKey, spentNano.toString(), 'NX', ...ttl)) === 'OK';
+      if ((await this.redis.call('SET', plan.counterKey, spentNano.toString(), 'NX', ...ttl)) !== 'OK') return false;
+      // Seeded: a reserve must not seed it a second time (keys.ts, "Seeding").
+      await this.redis.call('SET', plan.seedKey, 's', ...ttl);
+      return true;
     } catch (err) {
       throw storeError('seedSpent', err);
     }
@@ -207,6 +234,9 @@ export class RedisBudgetStore implements BudgetStore {
 
   async ping(): Promise<boolean> {
     try {
+      // Right after boot, wait for the first connection attempt: a ping sent before it would
+      // report a Redis that is up as down (the client fails fast instead of queueing).
+      await this.firstConnect;
       return (await this.redis.ping()) === 'PONG';
     } catch {
       return false;
@@ -217,7 +247,7 @@ export class RedisBudgetStore implements BudgetStore {
     await Promise.all([this.redis, this.blockingClient].map((c) => (c ? quit(c) : undefined)));
   }
 
-  private async call(name: 'reserve' | 'settle' | 'status', keys: string[], args: string[]): Promise<unknown> {
+  private async call(name: ScriptName, keys: string[], args: string[]): Promise<unknown> {
     await this.firstConnect;
     try {
       return await this.scripts[name](keys.length, ...keys, ...args);

@@ -123,7 +123,7 @@ export interface BudgetStore {
   reserve(input: ReserveInput): Promise<ReserveResult>;
   /**
    * Replaces the reservation with the actual cost and appends the usage event; idempotent
-   * per request id for SETTLED_TTL_MS (24 h). Rejects with `BudgetStoreUnavailableError`
+   * per request id for SETTLED_TTL_MS (10 min). Rejects with `BudgetStoreUnavailableError`
    * when the store cannot be reached: the caller must then keep the event some other way.
    */
   settle(input: SettleInput): Promise<SettleResult>;

@@ -20,6 +20,8 @@ export interface Batch {
   /** Entries to dead-letter: malformed ones, then rows the database refused. */
   refused: DeadLetter[];
   inserted: boolean;
+  /** `onWritten` ran (writer.ts). */
+  followedUp: boolean;
   deadLettered: boolean;
   /** Oldest createdAt (ms) among the events, for the lag metric. */
   oldestMs: number;
@@ -33,6 +35,7 @@ export function prepare(entries: readonly UsageEntry[]): Batch {
     repeats: 0,
     refused: [],
     inserted: false,
+    followedUp: false,
     deadLettered: false,
     oldestMs: Infinity,
   };

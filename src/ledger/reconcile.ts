@@ -17,7 +17,8 @@
  * period is not found (children are discovered from the ledger).
  */
 import type { BudgetDirectory } from '../budgets/directory.js';
-import { periodWindow } from '../budgets/periods.js';
+import { entityLineage } from '../auth/key-lineage.js';
+import { periodWindow, type PeriodWindow } from '../budgets/periods.js';
 import type { BudgetLevel, BudgetRule, BudgetStore, CounterEntityIds } from '../budgets/types.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { CounterProbe } from './counter-probe.js';
@@ -125,12 +126,7 @@ async function ledgerCounters(
     const org = await organizationOf(prisma, scopeOwner.level, scopeOwner.entityId);
     if (org) where.push(`"organizationId" = ${param(org)}`);
   }
-  const window = periodWindow(rule.period, rule.timezone, now);
-  // ISO strings with Z cast to TIMESTAMP keep the UTC wall clock, as Prisma stores DateTime.
-  if (window.start) where.push(`"createdAt" >= ${param(window.start.toISOString(), '::timestamp')}`);
-  if (window.end) where.push(`"createdAt" < ${param(window.end.toISOString(), '::timestamp')}`);
-  if (rule.providerScope !== undefined) where.push(`"provider" = ${param(rule.providerScope)}`);
-  if (rule.modelScope !== undefined) where.push(`"requestedModel" = ${param(rule.modelScope)}`);
+  where.push(...periodAndScope(rule, periodWindow(rule.period, rule.timezone, now), param));
   const sql =
     `SELECT "${column}" AS entity, MIN("organizationId") AS org, COUNT(*)::int AS rows,` +
     ` SUM(CEIL("costTotalUsd" * 1000000000))::text AS nano, SUM("costTotalUsd")::text AS usd,` +
@@ -179,6 +175,17 @@ async function compare(opts: ReconcileOptions, rule: BudgetRule, now: Date, foun
   };
 }
 
+/** The rows of a rule's period (createdAt in its window) and model/provider scope. */
+export function periodAndScope(rule: BudgetRule, window: PeriodWindow, param: (value: unknown, cast?: string) => string): string[] {
+  const where: string[] = [];
+  // ISO strings with Z cast to TIMESTAMP keep the UTC wall clock, as Prisma stores DateTime.
+  if (window.start) where.push(`"createdAt" >= ${param(window.start.toISOString(), '::timestamp')}`);
+  if (window.end) where.push(`"createdAt" < ${param(window.end.toISOString(), '::timestamp')}`);
+  if (rule.providerScope !== undefined) where.push(`"provider" = ${param(rule.providerScope)}`);
+  if (rule.modelScope !== undefined) where.push(`"requestedModel" = ${param(rule.modelScope)}`);
+  return where;
+}
+
 /** Whether the directory resolves this inherited default for the child of a ledger group. */
 function appliesToChild(rule: BudgetRule, g: Group, directory: Pick<BudgetDirectory, 'budgetsOf'>): boolean {
   const entities: CounterEntityIds = {
@@ -194,24 +201,7 @@ function appliesToChild(rule: BudgetRule, g: Group, directory: Pick<BudgetDirect
 
 /** The organization of an entity, as the auth layer derives it for a request. */
 async function organizationOf(prisma: PrismaClient, level: BudgetLevel, id: string): Promise<string | undefined> {
-  const select = { organizationId: true } as const;
-  switch (level) {
-    case 'organization':
-      return id;
-    case 'project':
-      return (await prisma.project.findUnique({ where: { id }, select }))?.organizationId;
-    case 'team':
-      return (await prisma.team.findUnique({ where: { id }, select }))?.organizationId;
-    case 'user':
-      return (await prisma.user.findUnique({ where: { id }, select }))?.organizationId;
-    case 'key': {
-      const key = await prisma.apiKey.findUnique({
-        where: { id },
-        select: { organizationId: true, project: { select }, team: { select }, user: { select } },
-      });
-      return key?.organizationId ?? key?.project?.organizationId ?? key?.team?.organizationId ?? key?.user?.organizationId ?? undefined;
-    }
-  }
+  return (await entityLineage(prisma, level, id))?.organization;
 }
 
 function trimZeros(decimal: string | null): string {

@@ -58,6 +58,13 @@ export interface LedgerWriterOptions {
   insert?: InsertRows;
   /** Read the next batch while one is written (default true). */
   readAhead?: boolean;
+  /**
+   * Called with a batch's entries once their rows are committed and before they are
+   * acknowledged, so what it records (e.g. the alerts a settle raised) is as durable as the
+   * rows: a failure retries the batch; a dead writer's entries are claimed and replayed.
+   * It must be idempotent.
+   */
+  onWritten?: (entries: readonly UsageEntry[]) => Promise<void>;
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; err: unknown };
@@ -75,7 +82,7 @@ export class LedgerWriter {
   lastLagMs = -1;
   readonly consumerName: string;
 
-  private readonly o: Required<Omit<LedgerWriterOptions, 'logger'>> & { logger?: LedgerLogger };
+  private readonly o: Required<Omit<LedgerWriterOptions, 'logger' | 'onWritten'>> & Pick<LedgerWriterOptions, 'logger' | 'onWritten'>;
   private batch: Batch | undefined;
   /** The read ahead; never rejects (a rejection nobody awaits yet would be "unhandled"). */
   private next: Promise<Settled<UsageEntry[]>> | undefined;
@@ -104,6 +111,17 @@ export class LedgerWriter {
       claimIdleMs,
     };
     this.consumerName = this.o.consumerName;
+  }
+
+  /**
+   * How far behind the ledger is, in ms: the age of the oldest event in a batch the writer
+   * holds and has not committed (it grows while PostgreSQL is away), else that of the last
+   * batch committed; -1 before the first.
+   */
+  lagMs(now = Date.now()): number {
+    const held = this.batch;
+    if (held && !held.inserted && held.events.length > 0) return Math.max(this.lastLagMs, now - held.oldestMs);
+    return this.lastLagMs;
   }
 
   /** Queue length: events appended and not yet acknowledged. */
@@ -225,7 +243,7 @@ export class LedgerWriter {
     }
   }
 
-  /** Insert, then dead-letter, then ack; each stage at most once per batch (flags). */
+  /** Insert, then follow up, then dead-letter, then ack; each stage at most once per batch (flags). */
   private async complete(batch: Batch): Promise<void> {
     if (!batch.inserted) {
       try {
@@ -243,6 +261,15 @@ export class LedgerWriter {
         this.o.logger?.warn({ err, entries: batch.ids.length }, 'ledger write failed; will retry the same batch');
         throw err;
       }
+    }
+    if (!batch.followedUp) {
+      try {
+        await this.o.onWritten?.([...batch.sources.values()]);
+      } catch (err) {
+        this.o.logger?.warn({ err }, 'recording what the written events raised failed; will retry before acknowledging');
+        throw err;
+      }
+      batch.followedUp = true;
     }
     if (!batch.deadLettered) {
       try {

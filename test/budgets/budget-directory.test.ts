@@ -55,6 +55,31 @@ describe('BudgetDirectory', () => {
     expect(ids(d)).toEqual(['own']);
   });
 
+  it('per scope: an own model-scoped budget replaces only the inherited default of that model, never the all-models one', () => {
+    const d = new BudgetDirectory();
+    d.replace([
+      row({ id: 'org-users-all', level: 'organization', entityId: 'o1', appliesTo: 'user' }),
+      row({ id: 'org-users-gpt5', level: 'organization', entityId: 'o1', appliesTo: 'user', modelScope: 'gpt-5' }),
+      row({ id: 'own-gpt5', level: 'user', entityId: 'u1', modelScope: 'gpt-5' }),
+    ]);
+    expect(ids(d, key, 'openai', 'gpt-5')).toEqual(['own-gpt5', 'org-users-all']);
+    expect(ids(d, key, 'openai', 'gpt-4o')).toEqual(['org-users-all']);
+    // Another user of the organization has no own budget: both defaults.
+    expect(ids(d, { ...key, userId: 'u2' }, 'openai', 'gpt-5')).toEqual(['org-users-all', 'org-users-gpt5']);
+  });
+
+  it('per scope: the nearest ancestor wins, and a farther one still covers the scopes the nearer one leaves open', () => {
+    const d = new BudgetDirectory();
+    d.replace([
+      row({ id: 'org-keys-all', level: 'organization', entityId: 'o1', appliesTo: 'key' }),
+      row({ id: 'org-keys-xai', level: 'organization', entityId: 'o1', appliesTo: 'key', providerScope: 'xai' }),
+      row({ id: 'project-keys-xai-daily', level: 'project', entityId: 'p1', appliesTo: 'key', providerScope: 'xai' }),
+      row({ id: 'project-keys-xai-monthly', level: 'project', entityId: 'p1', appliesTo: 'key', providerScope: 'xai', period: 'monthly' }),
+    ]);
+    expect(ids(d, key, 'xai', 'grok-4')).toEqual(['project-keys-xai-daily', 'project-keys-xai-monthly', 'org-keys-all']);
+    expect(ids(d, key, 'openai', 'gpt-4o')).toEqual(['org-keys-all']);
+  });
+
   it('provider- and model-scoped budgets apply only to their provider and model', () => {
     const d = new BudgetDirectory();
     d.replace([

@@ -81,13 +81,15 @@ describe('redis: key layout', () => {
       const keys = await keysUnder(prefix);
       const stream = usageStreamKeys(prefix)[shardOf('org-42')]!;
       expect(keys).toContain(stream);
-      // 4 counters + 4 held + 4 exp + 2 alerts (60% passed 50% twice) + settled marker + stream
-      expect(keys.length).toBe(16);
+      // 4 counters + 4 seed states + 4 held + 4 exp + 2 alerts (60% passed 50% twice)
+      // + settled marker + stream
+      expect(keys.length).toBe(20);
       const slots = new Set(keys.map((k) => calculateSlot(k)));
       expect([...slots]).toEqual([calculateSlot(stream)]);
       // Counters expire after their period; `total` does not.
       for (const key of keys.filter((k) => /:b:.*:(d|w|m):/.test(k))) expect(await admin.pttl(key)).toBeGreaterThan(0);
       expect(await admin.pttl(keys.find((k) => k.endsWith(':total'))!)).toBe(-1);
+      expect(await admin.pttl(keys.find((k) => k.endsWith(':total:seed'))!)).toBe(-1);
     } finally {
       await dispose();
     }

@@ -51,15 +51,33 @@ describe('budgets through the gateway (real Redis)', () => {
     const key = await keyFor(h);
     const limit = nanoToUsd(estimateNano() * 100n);
     const budget = await admin(t, 'POST', '/budgets', { level: 'user', entityId: h.userId, period: 'daily', limitUsd: limit });
+    t.simulator.clearRequests();
+    const sentAt = Date.now();
     const results = await burst(key, 500);
+    const answeredAt = Date.now();
     const admitted = results.filter((r) => r.status === 200).length;
     const denied = results.filter((r) => r.status === 429);
     expect(admitted).toBe(100);
     expect(denied).toHaveLength(400);
-    expect(denied[0]!.body.error).toMatchObject({ type: 'insufficient_quota', code: 'insufficient_quota' });
-    expect(denied[0]!.body.error.message).toMatch(/daily user budget of \$/);
-    expect(denied[0]!.headers.get('x-tollgate-budget-level')).toBe('user');
-    expect(denied[0]!.headers.get('retry-after')).toMatch(/^\d+$/);
+    // Only the admitted calls reached the provider; not one of the 400 denied ones.
+    expect(t.simulator.requests).toHaveLength(100);
+    // Every denial came while the 100 admitted calls were held upstream: nothing spent yet, the
+    // whole limit reserved, and the reset is the next UTC midnight.
+    const midnight = (ms: number) => new Date(Math.floor(ms / 86_400_000 + 1) * 86_400_000).toISOString();
+    const reset = midnight(sentAt);
+    expect(midnight(answeredAt)).toBe(reset); // not run across midnight (else the figures below differ)
+    const budgetFields = { id: budget.id, level: 'user', period: 'daily', limit_usd: limit, spent_usd: '0', reserved_usd: limit, resets_at: reset };
+    const message = `Budget exceeded: the daily user budget of $${limit} has $0 spent and $${limit} reserved; it resets at ${reset}.`;
+    for (const d of denied) {
+      expect(d.body).toEqual({ error: { message, type: 'insufficient_quota', param: null, code: 'insufficient_quota', budget: budgetFields } });
+      const names = ['level', 'period', 'limit-usd', 'spent-usd', 'reserved-usd', 'reset'];
+      expect(Object.fromEntries(names.map((n) => [n, d.headers.get(`x-tollgate-budget-${n}`)]))).toEqual({
+        level: 'user', period: 'daily', 'limit-usd': limit, 'spent-usd': '0', 'reserved-usd': limit, reset,
+      });
+      const retry = Number(d.headers.get('retry-after'));
+      expect(retry).toBeGreaterThanOrEqual(Math.ceil((Date.parse(reset) - answeredAt) / 1000));
+      expect(retry).toBeLessThanOrEqual(Math.ceil((Date.parse(reset) - sentAt) / 1000));
+    }
     const status = await settled(budget.id);
     expect(Number(status.spentUsd)).toBeLessThanOrEqual(Number(limit));
     expect(Number(status.spentUsd)).toBeGreaterThan(0);

@@ -105,6 +105,26 @@ describe('budget defaults flow down the hierarchy', () => {
     expect(await admin(t, 'GET', `/entities/user/${frank.user.id}/budgets`)).toEqual([]);
   });
 
+  it('defaults are listed through the admin API with what they apply to, and leave the list when removed', async () => {
+    const { org, project } = await orgWithProject('inherit-list');
+    const own = await admin(t, 'POST', '/budgets', { level: 'organization', entityId: org.id, period: 'monthly', limitUsd: '1000' });
+    const userDefault = await admin(t, 'POST', '/budgets', { level: 'organization', entityId: org.id, appliesTo: 'user', period: 'daily', limitUsd: '20' });
+    const keyDefault = await admin(t, 'POST', '/budgets', { level: 'organization', entityId: org.id, appliesTo: 'key', period: 'daily', limitUsd: '5' });
+    const projectDefault = await admin(t, 'POST', '/budgets', { level: 'project', entityId: project.id, appliesTo: 'user', period: 'daily', limitUsd: '50' });
+
+    const listed = await admin(t, 'GET', `/budgets?level=organization&entityId=${org.id}`);
+    expect(listed.map((b: any) => [b.id, b.appliesTo])).toEqual([[own.id, null], [userDefault.id, 'user'], [keyDefault.id, 'key']]);
+    expect(listed[1]).toMatchObject({ level: 'organization', entityId: org.id, appliesTo: 'user', period: 'daily', limitUsd: '20', hard: true, timezone: 'UTC' });
+    expect(await admin(t, 'GET', `/budgets?entityId=${project.id}`)).toMatchObject([{ id: projectDefault.id, level: 'project', appliesTo: 'user', limitUsd: '50' }]);
+    // Every default of the whole deployment, from the unfiltered list.
+    const all = await admin(t, 'GET', '/budgets');
+    expect(all.filter((b: any) => b.appliesTo !== null).map((b: any) => b.id)).toEqual(expect.arrayContaining([userDefault.id, keyDefault.id, projectDefault.id]));
+
+    expect(await admin(t, 'DELETE', `/budgets/${keyDefault.id}`)).toEqual({ removed: true });
+    expect((await admin(t, 'GET', `/budgets?level=organization&entityId=${org.id}`)).map((b: any) => b.id)).toEqual([own.id, userDefault.id]);
+    await expect(admin(t, 'DELETE', `/budgets/${keyDefault.id}`)).rejects.toThrow(/→ 404/);
+  });
+
   it('a default must apply to a level below the one it is set on', async () => {
     const { team } = await orgWithProject('inherit-invalid');
     await expect(admin(t, 'POST', '/budgets', { level: 'team', entityId: team.id, appliesTo: 'organization', period: 'daily', limitUsd: '1' })).rejects.toThrow(/appliesTo/);

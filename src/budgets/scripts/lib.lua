@@ -32,3 +32,19 @@ local function prune(held, exp, now, id)
   if freed ~= 0 then sum = redis.call('HINCRBY', held, SUM, S(-freed)) end
   return sum
 end
+
+-- The seed state of a counter (keys.ts, "Seeding"): 's' when seeded, else the token of its
+-- first touch. A counter touched for the first time gets a token when the store seeds from
+-- the ledger (`lazy`), or is seeded at once (nothing to seed from). `ttl` is the counter's.
+local function seedState(key, ttl, lazy)
+  local st = redis.call('GET', key)
+  if st then return st end
+  if lazy then
+    local t = redis.call('TIME')
+    st = 'b' .. t[1] .. '.' .. t[2]
+  else
+    st = 's'
+  end
+  if ttl == '-1' then redis.call('SET', key, st) else redis.call('SET', key, st, 'PX', ttl) end
+  return st
+end
