@@ -10,7 +10,10 @@ import type { Logger } from 'pino';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { AccountingObserver } from '../accounting/observer.js';
 import type { BudgetDirectory } from '../budgets/directory.js';
+import { parseAlertKey } from '../budgets/keys.js';
 import { periodWindow } from '../budgets/periods.js';
+import type { UsageEntry } from '../budgets/usage-queue.js';
+import { decodeUsageEvent } from '../ledger/event.js';
 import { counterEntity } from '../budgets/plan.js';
 import type { BudgetRule, BudgetStore } from '../budgets/types.js';
 import type { GatewayConfig } from '../config/schema.js';
@@ -40,6 +43,13 @@ export interface Alerts {
   table: AlertTable;
   /** Records the alert once and queues its delivery; undefined when it was raised already. */
   raise(alert: NewAlert): Promise<AlertRow | undefined>;
+  /**
+   * The ledger writer's follow-up (LedgerWriter `onWritten`): records the threshold alerts the
+   * settles of these usage events raised, in case the gateway that settled them died before it
+   * did. Idempotent (the dedupe key); rejects when the table cannot be written, so the writer
+   * retries before acknowledging the events.
+   */
+  raiseFromUsageEvents(entries: readonly UsageEntry[]): Promise<void>;
   /** Background work still running (tests wait for it). */
   idle(): Promise<void>;
   start(): void;
@@ -145,11 +155,30 @@ export function createAlerts(deps: AlertsDeps): Alerts {
     },
   };
 
+  async function raiseFromUsageEvents(entries: readonly UsageEntry[]): Promise<void> {
+    if (!config.enabled) return;
+    for (const entry of entries) {
+      const crossed = entry.event.crossed;
+      if (!crossed) continue;
+      const decoded = decodeUsageEvent(entry.event);
+      if (!decoded.ok) continue; // dead-lettered by the writer, with its fields
+      const { event } = decoded;
+      for (const marker of crossed.split(' ')) {
+        const parsed = parseAlertKey(marker);
+        const rule = parsed && deps.directory.rule(parsed.ruleId);
+        if (!parsed || !rule) continue; // a budget deleted since: nothing left to alert about
+        const shardKey = event.organizationId ?? event.apiKeyId ?? parsed.entity;
+        await raiseThreshold(rule, parsed.entity, shardKey, event.createdAt, parsed.pct, event.requestId);
+      }
+    }
+  }
+
   return {
     observer,
     delivery,
     table,
     raise,
+    raiseFromUsageEvents,
     async idle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);
     },
