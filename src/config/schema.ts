@@ -192,7 +192,11 @@ export const configSchema = z
       .default({ failMode: 'closed', reservationTtlSeconds: 900, defaultMaxOutputTokens: 4096, reconcileMinutes: 15 }),
     pricing: z
       .object({
-        /** Price used for a model nobody knows, always flagged. USD per 1M tokens. */
+        /**
+         * The least a model nobody priced costs, always flagged. USD per 1M tokens. Per provider
+         * the dearest built-in rate applies when higher (src/pricing/fallback.ts): it raises the
+         * fallback, never lowers it below a known model's price.
+         */
         fallbackInputPer1M: z.string().regex(/^\d+(\.\d+)?$/).default('15'),
         fallbackOutputPer1M: z.string().regex(/^\d+(\.\d+)?$/).default('60'),
         /** How often each gateway re-reads database prices even without a change notice. */
@@ -221,6 +225,17 @@ export const configSchema = z
       .strict()
       .prefault({}),
     sync: syncSchema,
+    metrics: z
+      .object({
+        /**
+         * Budget ids whose utilization is exported one series per budget
+         * (tollgate_budget_utilization_ratio{budget_id, budget_level}). Opt-in and capped, so the
+         * label stays bounded; without it only the per-level gauges exist.
+         */
+        budgetGauges: z.array(z.string().min(1)).max(100).default([]),
+      })
+      .strict()
+      .prefault({}),
     logging: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

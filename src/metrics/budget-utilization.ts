@@ -1,18 +1,28 @@
 /**
  * Budget utilization as bounded gauges: per budget LEVEL (key, user, team, project,
- * organization), never per budget or entity, since ids must not become labels. This process
- * remembers the keys of its recent calls (bounded), and every sample reads the live counters
- * of the budgets that apply to them (bounded) from the budget store, off the request path.
+ * organization), never per entity, since key, user and team ids must not become labels. This
+ * process remembers the keys of its recent calls (bounded), and every sample reads the live
+ * counters of the budgets that apply to them (bounded) from the budget store, off the request
+ * path. Budgets an operator opts in (`metrics.budgetGauges`, capped by the config schema) also
+ * get a series of their own, labelled with the budget's id.
  */
 import type { KeyContext } from '../auth/key-store.js';
-import type { BudgetDirectory } from '../budgets/directory.js';
-import { BUDGET_LEVELS, type BudgetLevel, type BudgetRule, type BudgetStore, type CounterEntityIds } from '../budgets/types.js';
+import { budgetRule, type BudgetDirectory, type BudgetRow } from '../budgets/directory.js';
+import { BUDGET_LEVELS, type BudgetLevel, type BudgetRule, type BudgetStatus, type BudgetStore, type CounterEntityIds } from '../budgets/types.js';
 import type { Metrics } from './definitions.js';
+
+export interface OptedInBudgets {
+  ids: readonly string[];
+  /** The rows of those budgets that exist (read at each sample: budgets change at run time). */
+  rows(ids: readonly string[]): Promise<BudgetRow[]>;
+}
 
 export interface UtilizationDeps {
   directory: BudgetDirectory;
   store: BudgetStore;
-  metrics: Pick<Metrics, 'budgetUtilization' | 'budgetsExhausted' | 'budgetsTracked'>;
+  metrics: Pick<Metrics, 'budgetUtilization' | 'budgetsExhausted' | 'budgetsTracked' | 'budgetUtilizationOptedIn'>;
+  /** Budgets exported one series each; none by default. */
+  optedIn?: OptedInBudgets;
   /** Most keys remembered (default 500); further keys are not sampled until one is forgotten. */
   maxKeys?: number;
   /** Most budget counters read per sample (default 200). */
@@ -30,6 +40,8 @@ interface Counter {
 export class BudgetUtilization {
   private readonly recent = new Map<string, { key: KeyContext; seenAt: number }>();
   private timer: NodeJS.Timeout | undefined;
+  /** budget id → budget_level of the opted-in series published last, to remove deleted budgets'. */
+  private published = new Map<string, BudgetLevel>();
 
   constructor(private readonly deps: UtilizationDeps) {
     // Every level exported from the start, at 0, until the first sample says otherwise.
@@ -61,17 +73,47 @@ export class BudgetUtilization {
   async sample(now = new Date()): Promise<void> {
     const counters = this.counters(now.getTime());
     const stats = new Map<BudgetLevel, { max: number; exhausted: number; tracked: number }>(BUDGET_LEVELS.map((level) => [level, { max: 0, exhausted: 0, tracked: 0 }]));
+    const optedIn = new Set(this.deps.optedIn?.ids ?? []);
+    /** Opted-in defaults: the highest utilization among their children seen here. */
+    const defaults = new Map<string, number>();
     for (const { rule, entityId, shardKey } of counters) {
       // One small read each; sequential, so a sample never floods the store.
       const status = await this.deps.store.status(rule, entityId, now, shardKey);
-      const limit = Number(status.limitNano);
-      const used = limit > 0 ? Number(status.spentNano) / limit : status.spentNano > 0n ? 1 : 0;
+      const used = utilization(status);
       const level = stats.get(rule.level)!;
       level.tracked += 1;
       level.max = Math.max(level.max, used);
       if (status.spentNano >= status.limitNano) level.exhausted += 1;
+      if (rule.inheritedFrom && optedIn.has(rule.id)) defaults.set(rule.id, Math.max(defaults.get(rule.id) ?? 0, used));
     }
     this.publish(stats);
+    if (optedIn.size > 0) await this.sampleOptedIn(now, defaults);
+  }
+
+  /**
+   * One series per opted-in budget that exists. An own budget has one counter, read whether or
+   * not this process served it lately; a default has one per child, and only the children of
+   * recent calls are known here (their highest is published, 0 when none).
+   */
+  private async sampleOptedIn(now: Date, defaults: ReadonlyMap<string, number>): Promise<void> {
+    const { optedIn, store, metrics } = this.deps;
+    const rows = await optedIn!.rows(optedIn!.ids);
+    const next = new Map<string, BudgetLevel>();
+    for (const row of rows) {
+      const rule = budgetRule(row);
+      let used = defaults.get(rule.id) ?? 0;
+      if (!rule.inheritedFrom) {
+        // An organization's counters live in its own shard; other entities' shard is their
+        // organization, unknown here, so every shard is read (exact: a counter lives in one).
+        used = utilization(await store.status(rule, rule.entityId, now, rule.level === 'organization' ? rule.entityId : undefined));
+      }
+      metrics.budgetUtilizationOptedIn.labels(rule.id, rule.level).set(used);
+      next.set(rule.id, rule.level);
+    }
+    for (const [id, level] of this.published) {
+      if (next.get(id) !== level) metrics.budgetUtilizationOptedIn.remove(id, level); // deleted (or changed level)
+    }
+    this.published = next;
   }
 
   private publish(stats: ReadonlyMap<BudgetLevel, { max: number; exhausted: number; tracked: number }>): void {
@@ -107,4 +149,10 @@ export class BudgetUtilization {
     }
     return [...found.values()];
   }
+}
+
+/** spent/limit; a zero limit counts as fully used once anything is spent. */
+function utilization(status: BudgetStatus): number {
+  const limit = Number(status.limitNano);
+  return limit > 0 ? Number(status.spentNano) / limit : status.spentNano > 0n ? 1 : 0;
 }

@@ -6,7 +6,8 @@
  * attribute names `gen_ai_system`, `gen_ai_request_model`, `gen_ai_operation_name`,
  * `gen_ai_token_type`), and `tollgate_*` for what is the gateway's own. Every label is
  * bounded (DESIGN principle 9): providers, models the price catalog knows (else `other`),
- * operations, HTTP statuses, budget levels. Never a key, user or team id.
+ * operations, HTTP statuses, budget levels. Never a key, user or team id; a budget id only
+ * for the budgets an operator lists in `metrics.budgetGauges`.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { FastCounter, FastHistogram } from './fast.js';
@@ -23,7 +24,7 @@ const OVERHEAD_SECONDS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0
 
 /** Plain numbers other parts keep, read when scraped (no work per event, no I/O). */
 export interface MetricSources {
-  ledger: { rowsWritten: number; writeErrors: number; queueErrors: number; deadLettered: number; lastLagMs: number };
+  ledger: { rowsWritten: number; writeErrors: number; queueErrors: number; deadLettered: number; lagMs(): number };
   /** Admitted, unfinished calls in this process. */
   outstanding(): number;
 }
@@ -70,7 +71,7 @@ export function defineMetrics(registry: Registry, sources: MetricSources) {
     overhead: new FastHistogram(
       registry,
       'tollgate_gateway_overhead_seconds',
-      'Time spent in the gateway itself (auth, estimate, budget check, pricing, relaying), the upstream exchange excluded.',
+      'Time spent in the gateway itself (auth, estimate and budget check before the request goes upstream, usage and pricing after the answer ended); the upstream exchange, streamed relaying included, is excluded.',
       PROVIDER_OP,
       OVERHEAD_SECONDS,
     ),
@@ -115,14 +116,22 @@ export function defineMetrics(registry: Registry, sources: MetricSources) {
       },
     }),
     budgetUtilization: new Gauge({ name: 'tollgate_budget_utilization_max_ratio', help: 'Highest spent/limit among the budgets of each level that applied to recent calls of this process.', labelNames: ['budget_level'], registers }),
+    // Per budget, for the budgets an operator names in metrics.budgetGauges only: the id of a
+    // budget (never of a key, user or team) is the one label value that is not a fixed set.
+    budgetUtilizationOptedIn: new Gauge({
+      name: 'tollgate_budget_utilization_ratio',
+      help: 'spent/limit in the current period of each budget listed in metrics.budgetGauges (a default budget: the highest among the children that applied to recent calls of this process).',
+      labelNames: ['budget_id', 'budget_level'],
+      registers,
+    }),
     budgetsExhausted: new Gauge({ name: 'tollgate_budgets_exhausted', help: 'Budgets of each level (among those tracked) whose current period is spent.', labelNames: ['budget_level'], registers }),
     budgetsTracked: new Gauge({ name: 'tollgate_budgets_tracked', help: 'Budgets of each level whose utilization this process samples (those that applied to its recent calls).', labelNames: ['budget_level'], registers }),
     ledgerLag: new Gauge({
       name: 'tollgate_ledger_lag_seconds',
-      help: 'Age of the oldest usage event in the last batch the ledger writer committed (0 before the first).',
+      help: 'Age of the oldest usage event the ledger writer holds uncommitted (it grows while PostgreSQL is away), else of the last batch it committed (0 before the first).',
       registers,
       collect() {
-        this.set(Math.max(0, ledger.lastLagMs) / 1000);
+        this.set(Math.max(0, ledger.lagMs()) / 1000);
       },
     }),
     ledgerRows: mirrorCounter(registry, 'tollgate_ledger_rows_written_total', 'Usage rows the ledger writer committed to PostgreSQL.', () => ledger.rowsWritten),
@@ -131,6 +140,9 @@ export function defineMetrics(registry: Registry, sources: MetricSources) {
     ledgerDeadLettered: mirrorCounter(registry, 'tollgate_ledger_dead_lettered_total', 'Usage events PostgreSQL refused as data, kept aside in the dead-letter list.', () => ledger.deadLettered),
     ledgerPending: new Gauge({ name: 'tollgate_ledger_pending_events', help: 'Usage events in the durable queue not yet written to PostgreSQL (sampled).', registers }),
     dependencyUp: new Gauge({ name: 'tollgate_dependency_up', help: '1 when the dependency answered its last periodic ping (postgresql, redis), else 0.', labelNames: ['dependency'], registers }),
+    reconcileDrifted: new Gauge({ name: 'tollgate_reconcile_drifted_counters', help: 'Budget counters whose live value differed from the ledger at the last reconciliation, by budget level (queued events count until written).', labelNames: ['budget_level'], registers }),
+    reconcileDriftUsd: new Gauge({ name: 'tollgate_reconcile_drift_usd', help: 'Sum of |counter - ledger| in USD over the counters of each budget level at the last reconciliation.', labelNames: ['budget_level'], registers }),
+    reconcileLastSuccess: new Gauge({ name: 'tollgate_reconcile_last_success_timestamp_seconds', help: 'When this process last completed a reconciliation pass (Unix time).', registers }),
     migrationsPending: new Gauge({ name: 'tollgate_database_migrations_pending', help: 'Migrations in prisma/migrations the database has not applied (sampled).', registers }),
   };
 }

@@ -14,7 +14,9 @@ import type { Database } from '../storage/database.js';
 import { BudgetUtilization } from './budget-utilization.js';
 import { CallTracker, instrumentAccounting, metricsObserver, upstreamTimingObserver } from './calls.js';
 import { createRegistry, defineMetrics, type Metrics } from './definitions.js';
+import type { ReconcileReport } from '../ledger/reconcile.js';
 import { metricsRoutes } from './plugin.js';
+import { recordReconcile } from './reconcile-metrics.js';
 import { DependencyProbe, type Readiness } from './probes.js';
 import { ModelLabels, SeriesCache } from './series.js';
 
@@ -27,6 +29,8 @@ export interface MetricsDeps {
   storage: Database;
   ledger: LedgerWriter;
   redisConfigured: boolean;
+  /** Budget ids exported one utilization series each (config `metrics.budgetGauges`). */
+  budgetGauges?: readonly string[];
   /** Periods of the background samplers (tests shorten them). */
   probeEveryMs?: number;
   utilizationEveryMs?: number;
@@ -46,6 +50,8 @@ export interface GatewayMetrics {
   /** The Fastify plugin: GET /metrics and the HTTP response counter. */
   plugin: ReturnType<typeof metricsRoutes>;
   readiness(): Promise<Readiness>;
+  /** The reconciliation job's hook (ReconcileJobDeps `onReport`). */
+  reconciled(report: ReconcileReport): void;
   start(): void;
   stop(): void;
 }
@@ -56,7 +62,11 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
   const metrics = defineMetrics(registry, { ledger: deps.ledger, outstanding: () => tracker.outstanding });
   const models = new ModelLabels(deps.catalog);
   const series = new SeriesCache(metrics, models);
-  const utilization = new BudgetUtilization({ directory: deps.directory, store: deps.store, metrics });
+  const budgetGauges = deps.budgetGauges ?? [];
+  const optedIn = budgetGauges.length === 0
+    ? undefined
+    : { ids: budgetGauges, rows: (ids: readonly string[]) => deps.storage.prisma.budget.findMany({ where: { id: { in: [...ids] } } }) };
+  const utilization = new BudgetUtilization({ directory: deps.directory, store: deps.store, metrics, optedIn });
   const callDeps = { metrics, series, tracker, touched: (call: CallContext) => utilization.touch(call.key) };
   const probe = new DependencyProbe({ storage: deps.storage, store: deps.store, redisConfigured: deps.redisConfigured, ledger: deps.ledger, metrics });
   let labelTimer: NodeJS.Timeout | undefined;
@@ -72,6 +82,7 @@ export function createMetrics(deps: MetricsDeps): GatewayMetrics {
     upstreamTiming: upstreamTimingObserver(series),
     plugin: metricsRoutes(registry, metrics.http),
     readiness: () => probe.check(),
+    reconciled: (report) => recordReconcile(metrics, report),
     start() {
       probe.start(deps.probeEveryMs ?? 5_000);
       utilization.start(deps.utilizationEveryMs ?? 30_000);

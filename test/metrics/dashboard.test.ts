@@ -50,12 +50,21 @@ beforeAll(async () => {
   // A wrong key never reaches accounting; the HTTP counter still sees it.
   expect((await post('/openai/v1/chat/completions', bearer('tg_not_a_key'), chat('gpt-4o-mini', false))).status).toBe(401);
 
-  // Tokens and cost are counted when the settle lands, just after each response.
-  const deadline = Date.now() + 10_000;
-  do {
+  // Tokens and cost are counted when the settle lands, just after each response. The
+  // reconciliation gauges appear once the first pass has completed; a pass that failed on a
+  // loaded machine is retried after 10 s, hence the 30 s deadline.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
     scrape = await (await fetch(`${t.url}/metrics`)).text();
     exported = readExposition(scrape);
-  } while (Date.now() < deadline && !(sample('tollgate_cost_usd_total', { gen_ai_request_model: 'other' }) && sample('tollgate_ledger_rows_written_total', {})! >= 7));
+    const settled = sample('tollgate_cost_usd_total', { gen_ai_request_model: 'other' }) && sample('tollgate_ledger_rows_written_total', {})! >= 7;
+    // The dependency gauges are sampled every 5 s, each check bounded by 1 s: a loaded machine
+    // can miss one, which the next sample corrects.
+    const redisUp = sample('tollgate_dependency_up', { dependency: 'redis' }) === 1;
+    const reconciled = sample('tollgate_reconcile_last_success_timestamp_seconds', {})! > 0;
+    if ((settled && redisUp && reconciled) || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 });
 
 afterAll(async () => {

@@ -81,7 +81,7 @@ describe('budget utilization per level', () => {
       row({ id: 'team-own', level: 'team', entityId: 'team1', limitUsd: '10' }),
     ]);
     const registry = new Registry();
-    const metrics = defineMetrics(registry, { ledger: { rowsWritten: 0, writeErrors: 0, queueErrors: 0, deadLettered: 0, lastLagMs: -1 }, outstanding: () => 0 });
+    const metrics = defineMetrics(registry, { ledger: { rowsWritten: 0, writeErrors: 0, queueErrors: 0, deadLettered: 0, lagMs: () => -1 }, outstanding: () => 0 });
     const utilization = new BudgetUtilization({ directory, store, metrics });
     const now = new Date();
     const spend = async (k: KeyContext, usd: number) => {
