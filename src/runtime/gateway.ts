@@ -9,6 +9,7 @@ import { RedisBudgetStore } from '../budgets/redis-store.js';
 import type { BudgetStore } from '../budgets/types.js';
 import { createAccounting } from '../accounting/service.js';
 import { Redis } from 'ioredis';
+import { ledgerSpendReader } from '../ledger/counter-seed.js';
 import { LedgerWriter } from '../ledger/writer.js';
 import { RedisDeadLetters, deadLetterKey } from '../ledger/dead-letter.js';
 import { recordEventsDirectly } from '../accounting/direct-record.js';
@@ -26,9 +27,10 @@ import { loadSecrets } from './secrets.js';
 import { openStorage } from './storage.js';
 import { announceStart } from './announce.js';
 import { startReconcileJob } from './reconcile-job.js';
+import { trackConnections, type ConnectionTracker } from './connections.js';
 import { healthRoutes } from './health.js';
 import { adminRoutes } from '../admin/routes.js';
-import { createMetrics } from '../metrics/index.js';
+import { createMetrics, type GatewayMetrics } from '../metrics/index.js';
 import { combineObservers } from '../accounting/observer.js';
 import { createAlerts, type Alerts } from '../alerts/service.js';
 import { analyticsRoutes } from '../analytics/routes.js';
@@ -45,6 +47,8 @@ export interface RunningGateway {
   catalog: PriceCatalog;
   ledger: LedgerWriter;
   alerts: Alerts;
+  /** Its metrics (tests run a sampler now instead of waiting for its timer). */
+  metrics: GatewayMetrics;
   logger: Logger;
   simulator?: Simulator;
   adminToken: string;
@@ -78,7 +82,15 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Sta
   const catalog = new PriceCatalog({ builtins: builtinPricesOf(adapters), fallback: { rates: { input: config.pricing.fallbackInputPer1M, output: config.pricing.fallbackOutputPer1M } } });
   const directory = new BudgetDirectory();
   const keys = new KeyStore(storage.prisma, secrets.keyHashSecret, config.security.keyCacheSeconds * 1000);
-  const store: BudgetStore = config.storage.redisUrl ? new RedisBudgetStore({ url: config.storage.redisUrl, keyPrefix: config.storage.redisKeyPrefix }) : new MemoryBudgetStore();
+  // Counters the store does not have (a new period, a flushed Redis, a restarted embedded
+  // gateway) are seeded from the ledger on first use (src/budgets/keys.ts, "Seeding").
+  const seeding = {
+    readSpend: ledgerSpendReader(storage.prisma),
+    onError: (error: Error) => logger.error({ err: error.message }, 'a budget counter could not be seeded from the ledger; it is retried in a few seconds'),
+  };
+  const store: BudgetStore = config.storage.redisUrl
+    ? new RedisBudgetStore({ url: config.storage.redisUrl, keyPrefix: config.storage.redisKeyPrefix, seeding })
+    : new MemoryBudgetStore({ seeding });
   const feed = createChangeFeed(config.storage.redisUrl, config.storage.redisKeyPrefix);
   const parts = { prisma: storage.prisma, catalog, directory, keys, logger };
   await Promise.all([reloadPrices(parts), reloadBudgets(parts)]);
@@ -89,10 +101,12 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Sta
   const deadLetterRedis = config.storage.redisUrl ? new Redis(config.storage.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true }) : undefined;
   deadLetterRedis?.on('error', () => {});
   const deadLetters = deadLetterRedis ? new RedisDeadLetters(deadLetterRedis, deadLetterKey(config.storage.redisKeyPrefix)) : undefined;
-  const ledger = new LedgerWriter({ queue: store.usage, prisma: storage.prisma, logger, deadLetters });
-  ledger.start();
-  const metrics = createMetrics({ catalog, directory, store, storage, ledger, redisConfigured: Boolean(config.storage.redisUrl) });
   const alerts = createAlerts({ prisma: storage.prisma, store, directory, logger, config: config.alerts });
+  // The writer records the alerts each event's settle raised before acknowledging it, so an
+  // alert survives a gateway that died between its settle and its own insert.
+  const ledger = new LedgerWriter({ queue: store.usage, prisma: storage.prisma, logger, deadLetters, onWritten: (entries) => alerts.raiseFromUsageEvents(entries) });
+  ledger.start();
+  const metrics = createMetrics({ catalog, directory, store, storage, ledger, redisConfigured: Boolean(config.storage.redisUrl), budgetGauges: config.metrics.budgetGauges });
   const accounting = metrics.instrument(createAccounting({
     catalog,
     directory,
@@ -111,6 +125,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Sta
       directory,
       logger,
       redis: deadLetterRedis ? { client: deadLetterRedis, prefix: config.storage.redisKeyPrefix } : undefined,
+      onReport: (report) => metrics.reconciled(report),
     },
     config.budgets.reconcileMinutes * 60_000,
   );
@@ -132,6 +147,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Sta
       ...(config.dashboard.enabled ? [dashboardRoutes({ adminToken: secrets.adminToken, sessions: sessionKeys(secrets.adminToken), sessionHours: config.dashboard.sessionHours, refreshSeconds: config.dashboard.refreshSeconds })] : []),
     ],
   });
+  const connections = trackConnections(app.server);
   const url = await app.listen({ host: config.server.host, port: config.server.port });
   metrics.start();
   alerts.start();
@@ -147,6 +163,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Sta
     catalog,
     ledger,
     alerts,
+    metrics,
     logger,
     simulator,
     adminToken: secrets.adminToken,
@@ -162,7 +179,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Sta
         await work();
         if (process.env.TOLLGATE_DEBUG_SHUTDOWN) console.error(`shutdown ${name}: ${Math.round(performance.now() - started)} ms`);
       };
-      await step('http', () => closeGracefully(app, config.server.shutdownGraceMs));
+      await step('http', () => closeGracefully(app, connections, config.server.shutdownGraceMs));
       // The usage event of a call that just ended is appended by its settle: let those land
       // before the ledger's last flush, or the flush could miss them.
       await step('settle', () => metrics.tracker.drained(2_000));
@@ -216,8 +233,9 @@ async function providerRuntimes(
  * connection as soon as it falls idle (a connection busy when closing began would otherwise
  * linger until its keep-alive timeout). At the deadline, whatever is left is cut.
  */
-async function closeGracefully(app: FastifyInstance, graceMs: number): Promise<void> {
-  const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+async function closeGracefully(app: FastifyInstance, connections: ConnectionTracker, graceMs: number): Promise<void> {
+  // Every 100 ms, close the connections with nothing in flight: streams still running keep theirs.
+  const sweep = setInterval(() => connections.closeQuiet(), 100);
   const deadline = setTimeout(() => app.server.closeAllConnections(), graceMs);
   try {
     await app.close();

@@ -44,12 +44,32 @@ export async function reconcileOnce(deps: ReconcileJobDeps): Promise<ReconcileRe
  * Reseeding only ever creates missing counters, so several instances running it at once
  * never double-count.
  */
-export function startReconcileJob(deps: ReconcileJobDeps, intervalMs: number): () => void {
-  const run = () =>
-    reconcileOnce(deps).catch((error: unknown) => deps.logger.warn({ err: (error as Error).message }, 'reconciliation failed; will retry'));
+export function startReconcileJob(deps: ReconcileJobDeps, intervalMs: number, retryMs = 10_000): () => void {
+  let running = false;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+  const run = async (): Promise<void> => {
+    if (running || stopped) return;
+    running = true;
+    try {
+      await reconcileOnce(deps);
+    } catch (error) {
+      // A failed pass (e.g. at start, before Redis has connected) is retried soon, not at the
+      // next interval: counters lost meanwhile would stay unchecked for that long.
+      deps.logger.warn({ err: (error as Error).message, retryInMs: retryMs }, 'reconciliation failed; will retry');
+      clearTimeout(retry);
+      retry = setTimeout(() => void run(), retryMs);
+      retry.unref();
+    } finally {
+      running = false;
+    }
+  };
   void run();
-  if (intervalMs <= 0) return () => {};
-  const timer = setInterval(() => void run(), intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  const timer = intervalMs > 0 ? setInterval(() => void run(), intervalMs) : undefined;
+  timer?.unref();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+    clearTimeout(retry);
+  };
 }

@@ -52,17 +52,38 @@ function headerInt(headers: IncomingHttpHeaders, name: string): number | undefin
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
-/** x-sim-chunk-delay-ms, x-sim-first-byte-delay-ms, x-sim-output-tokens, x-sim-scenario ("error-503,slow"). */
+/** A JSON object of string values (`{"keep-alive":"timeout=9"}`); anything else is ignored. */
+function headerObject(headers: IncomingHttpHeaders, name: string): Record<string, string> | undefined {
+  const raw = headers[name];
+  if (typeof raw !== 'string') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const entries = Object.entries(parsed);
+  if (entries.some(([, value]) => typeof value !== 'string')) return undefined;
+  return Object.fromEntries(entries.map(([key, value]) => [key.toLowerCase(), value as string]));
+}
+
+/**
+ * x-sim-chunk-delay-ms, x-sim-first-byte-delay-ms, x-sim-output-tokens, x-sim-scenario ("error-503,slow"),
+ * x-sim-response-headers (a JSON object of extra response headers).
+ */
 export function scenarioFromHeaders(headers: IncomingHttpHeaders): Scenario | undefined {
   const chunk = headerInt(headers, 'x-sim-chunk-delay-ms');
   const first = headerInt(headers, 'x-sim-first-byte-delay-ms');
   const output = headerInt(headers, 'x-sim-output-tokens');
+  const extra = headerObject(headers, 'x-sim-response-headers');
   const named = headers['x-sim-scenario'];
-  if (chunk === undefined && first === undefined && output === undefined && typeof named !== 'string') return undefined;
+  if (chunk === undefined && first === undefined && output === undefined && extra === undefined && typeof named !== 'string') return undefined;
   const s: Scenario = typeof named === 'string' ? (parseTokens(named, false) ?? {}) : {};
   if (chunk !== undefined) s.chunkDelayMs = chunk;
   if (first !== undefined) s.firstByteDelayMs = first;
   if (output !== undefined) s.outputTokens = Math.floor(output);
+  if (extra !== undefined) s.responseHeaders = extra;
   return s;
 }
 
@@ -112,6 +133,7 @@ export function resolvePlan(defaults: PlanDefaults, ...layers: (Scenario | undef
     if (s.firstByteDelayMs !== undefined) plan.firstByteDelayMs = s.firstByteDelayMs;
     if (s.cachedTokens !== undefined) plan.cachedTokens = s.cachedTokens;
     if (s.outputTokens !== undefined) plan.outputTokens = s.outputTokens;
+    if (s.responseHeaders !== undefined) plan.responseHeaders = s.responseHeaders;
   }
   if (plan.slow) plan.chunkDelayMs = Math.max(plan.chunkDelayMs, SLOW_CHUNK_DELAY_MS);
   return plan;

@@ -93,14 +93,16 @@ export function pause(ms: number, res: ServerResponse): Promise<boolean> {
   });
 }
 
-function baseHeaders(ex: Exchange, contentType: string, extra?: Record<string, string>): Record<string, string> {
+function baseHeaders(ex: Exchange, contentType: string, plan: Plan, extra?: Record<string, string>): Record<string, string> {
   const headers: Record<string, string> = { 'content-type': contentType, 'x-request-id': ex.requestId };
   if (ex.provider === 'openai') {
     // The openai SDK surfaces x-request-id as `_request_id`; the other two are on every real answer.
     headers['openai-version'] = '2020-10-01';
     headers['openai-processing-ms'] = String(Date.now() - ex.startedAt);
   }
-  return extra ? Object.assign(headers, extra) : headers;
+  if (extra) Object.assign(headers, extra);
+  // Last, so a test can also override what the simulator would send itself.
+  return plan.responseHeaders ? Object.assign(headers, plan.responseHeaders) : headers;
 }
 
 /** Destroys the connection after `data` reached the socket: a stream cut off mid-body. */
@@ -115,15 +117,16 @@ export async function sendReply(ex: Exchange, reply: Reply, plan: Plan): Promise
   if (reply.kind === 'json') {
     if (plan.slow && reply.genChunks && !(await pause(plan.chunkDelayMs * reply.genChunks, res))) return;
     const text = JSON.stringify(reply.body);
-    const headers = baseHeaders(ex, reply.contentType ?? JSON_TYPE[ex.provider], reply.headers);
-    headers['content-length'] = String(Buffer.byteLength(text));
+    const headers = baseHeaders(ex, reply.contentType ?? JSON_TYPE[ex.provider], plan, reply.headers);
+    // Node refuses a Trailer header on a Content-Length body: with one, the JSON goes chunked.
+    if (headers.trailer === undefined) headers['content-length'] = String(Buffer.byteLength(text));
     res.writeHead(reply.status, headers);
     if (plan.reset && reply.status < 400) return cutOff(ex, text.slice(0, Math.floor(text.length / 2)));
     end(ex, text);
     return;
   }
 
-  const headers = baseHeaders(ex, reply.contentType ?? SSE_TYPE[ex.provider], reply.headers);
+  const headers = baseHeaders(ex, reply.contentType ?? SSE_TYPE[ex.provider], plan, reply.headers);
   headers['cache-control'] = 'no-cache';
   res.writeHead(200, headers);
   const { events } = reply;

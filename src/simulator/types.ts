@@ -92,6 +92,12 @@ export interface Scenario {
    * limit still caps it), e.g. a stream of many megabytes for backpressure tests.
    */
   outputTokens?: number;
+  /**
+   * Extra headers on the response, as they would come from a provider or a proxy in front of
+   * it (e.g. hop-by-hop headers a gateway must not pass on). A `trailer` header makes a JSON
+   * reply chunked: Node refuses a Trailer header on a Content-Length body.
+   */
+  responseHeaders?: Record<string, string>;
   /** Only for requests whose path contains this string (e.g. "/xai/" or ":streamGenerateContent"). */
   pathIncludes?: string;
   /** Apply to this many matching requests, then clear itself. Default: until replaced. */
@@ -109,6 +115,7 @@ export interface Plan {
   firstByteDelayMs: number;
   cachedTokens?: number;
   outputTokens?: number;
+  responseHeaders?: Record<string, string>;
 }
 
 /** What a provider handler decided to send; server.ts/send.ts do the writing. */

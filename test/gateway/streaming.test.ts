@@ -54,6 +54,48 @@ describe('streams pass through as they arrive', () => {
     expect(seen['x-custom']).toBe('kept');
   });
 
+  // What a provider (or a proxy in front of it) might send for its own hop to the gateway. A
+  // header named in Connection is hop-by-hop too (RFC 9110 §7.6.1). The gateway's own hop to the
+  // client carries its own Connection/Keep-Alive, so for those only the upstream's values are
+  // looked for (undici consumes the upstream's Keep-Alive before the gateway sees it; the check
+  // holds the whole path to the contract, not headers.ts alone).
+  const UPSTREAM_HOP_HEADERS = {
+    connection: 'keep-alive, x-upstream-hop',
+    'keep-alive': 'timeout=9, max=77',
+    'x-upstream-hop': 'listed in connection',
+    'proxy-authenticate': 'Basic realm="upstream"',
+    te: 'trailers',
+    trailer: 'x-upstream-checksum',
+    upgrade: 'h2c',
+    'x-upstream-note': 'end-to-end',
+  };
+
+  function expectNoUpstreamHopHeaders(headers: Headers) {
+    // The control: the simulator did send its extra headers, and an end-to-end one got through.
+    expect(headers.get('x-upstream-note')).toBe('end-to-end');
+    for (const name of ['x-upstream-hop', 'proxy-authenticate', 'te', 'trailer', 'upgrade']) expect(headers.get(name), name).toBeNull();
+    expect(headers.get('connection') ?? '').not.toContain('x-upstream-hop');
+    expect(headers.get('keep-alive') ?? '').not.toContain('max=77');
+  }
+
+  it('hop-by-hop headers of the upstream response are not forwarded to the client (JSON and SSE)', async () => {
+    const post = (stream: boolean) =>
+      fetch(`${t.url}/openai/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.key}`, 'content-type': 'application/json', 'x-sim-response-headers': JSON.stringify(UPSTREAM_HOP_HEADERS) },
+        body: JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content: 'hi' }] }),
+      });
+    const json = await post(false);
+    expect(json.status).toBe(200);
+    expect(((await json.json()) as { object: string }).object).toBe('chat.completion');
+    expectNoUpstreamHopHeaders(json.headers);
+
+    const sse = await post(true);
+    expect(sse.headers.get('content-type')).toContain('text/event-stream');
+    expect(await sse.text()).toContain('data: [DONE]');
+    expectNoUpstreamHopHeaders(sse.headers);
+  });
+
   it('a sane client request id is kept; anything else is replaced', async () => {
     const keep = await fetch(`${t.url}/openai/v1/models`, { headers: { authorization: `Bearer ${t.key}`, 'x-request-id': 'client-req-42' } });
     expect(keep.headers.get('x-request-id')).toBe('client-req-42');

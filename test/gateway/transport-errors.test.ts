@@ -3,11 +3,17 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { closedPort } from '../support/ports.js';
 
 let t: TestGateway;
+/** A second instance on the same database (so the same key works) whose Gemini upstream refuses connections. */
+let geminiDown: TestGateway;
 beforeAll(async () => {
   const port = await closedPort();
   t = await startTestGateway({ env: { TOLLGATE_XAI_BASE_URL: `http://127.0.0.1:${port}/xai/v1` } });
+  geminiDown = await startTestGateway({ shareWith: t, env: { TOLLGATE_GEMINI_BASE_URL: `http://127.0.0.1:${port}/gemini/v1beta` } });
 });
-afterAll(async () => t?.close());
+afterAll(async () => {
+  await geminiDown?.close();
+  await t?.close();
+});
 
 describe('upstream failures in the caller provider shape', () => {
   it('connection refused → 502 OpenAI-shaped, no cost', async () => {
@@ -17,9 +23,28 @@ describe('upstream failures in the caller provider shape', () => {
       body: JSON.stringify({ model: 'grok-4', messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(response.status).toBe(502);
-    const body = (await response.json()) as { error: { message: string; type: string } };
-    expect(body.error.type).toBeTruthy();
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    const body = (await response.json()) as { error: { message: string; type: string; code: string } };
+    expect(body.error).toMatchObject({ type: 'server_error', code: 'upstream_unavailable' });
     expect(body.error.message).not.toContain('127.0.0.1');
+  });
+
+  it.each([
+    ['generateContent', 'models/gemini-2.5-flash:generateContent'],
+    ['streamGenerateContent', 'models/gemini-2.5-flash:streamGenerateContent?alt=sse'],
+  ])('connection refused on a Gemini %s → 502 in the google.rpc.Status shape, with a request id', async (_name, route) => {
+    const response = await fetch(`${geminiDown.url}/gemini/v1beta/${route}`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': t.key, 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] }),
+    });
+    expect(response.status).toBe(502);
+    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect(response.headers.get('content-type')).toContain('application/json');
+    const body = (await response.json()) as { error: { code: number; status: string; message: string } };
+    expect(body.error).toMatchObject({ code: 502, status: 'UNAVAILABLE' });
+    expect(body.error.message).not.toContain('127.0.0.1');
+    expect(JSON.stringify(body)).not.toContain('upstream-gemini-secret');
   });
 
   it('an upstream error status passes through with its own body', async () => {

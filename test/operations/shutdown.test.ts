@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { childEnv, spawnGateway, type ChildGateway } from './child-gateway.js';
 
 const STREAMS = 20;
-const CHUNK_DELAY_MS = 150; // ~22 chunks: each stream stays open about 3 s
+const CHUNK_DELAY_MS = 150; // ~36 chunks: each stream stays open about 5 s
 
 let database: TestDatabase;
 let simulator: Simulator;
@@ -28,10 +28,13 @@ interface OpenStream {
   requestId: string;
   /** Resolves with the whole body once the stream ends. */
   rest: Promise<string>;
-  first: string;
+  /** Date.now() of every chunk read, the first included. */
+  chunkTimes: number[];
+  /** Date.now() when the body ended; undefined while the stream is open. */
+  endedAt?: number;
 }
 
-/** Opens a streamed chat completion and reads up to its first chunk. */
+/** Opens a streamed chat completion and reads up to its first chunk; the rest is read in the background. */
 async function openStream(url: string, key: string): Promise<OpenStream> {
   const response = await fetch(`${url}/openai/v1/chat/completions`, {
     method: 'POST',
@@ -42,17 +45,21 @@ async function openStream(url: string, key: string): Promise<OpenStream> {
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   const firstChunk = await reader.read();
-  const first = decoder.decode(firstChunk.value, { stream: true });
-  const rest = (async () => {
-    let text = first;
+  const stream: OpenStream = { requestId: response.headers.get('x-request-id')!, rest: Promise.resolve(''), chunkTimes: [Date.now()] };
+  stream.rest = (async () => {
+    let text = decoder.decode(firstChunk.value, { stream: true });
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return text + decoder.decode();
+      if (done) {
+        stream.endedAt = Date.now();
+        return text + decoder.decode();
+      }
+      stream.chunkTimes.push(Date.now());
       text += decoder.decode(value, { stream: true });
     }
   })();
-  rest.catch(() => {}); // awaited below; a rejection before that is not "unhandled"
-  return { requestId: response.headers.get('x-request-id')!, rest, first };
+  stream.rest.catch(() => {}); // awaited below; a rejection before that is not "unhandled"
+  return stream;
 }
 
 /** A request on a connection of its own: refused once the gateway stopped accepting. */
@@ -74,10 +81,10 @@ describe('graceful shutdown of `tollgate start`', () => {
     expect(await freshConnection(url)).toBe(200);
 
     const streams = await Promise.all(Array.from({ length: STREAMS }, () => openStream(url, key)));
-    const ended: number[] = [];
-    for (const s of streams) void s.rest.then(() => ended.push(Date.now()), () => {});
-    expect(ended).toHaveLength(0); // every stream is still open when the signal arrives
+    // Open when the signal goes: none ended, whatever the reads in the background have done so far.
+    expect(streams.filter((s) => s.endedAt !== undefined)).toHaveLength(0);
 
+    const sigtermAt = Date.now();
     gateway.child.kill('SIGTERM');
     let exitedAt = 0;
     void gateway.exited.then(() => (exitedAt = Date.now()));
@@ -90,9 +97,14 @@ describe('graceful shutdown of `tollgate start`', () => {
       expect(body).toContain('"finish_reason":"stop"');
       expect(body.trimEnd().endsWith('data: [DONE]')).toBe(true);
     }
+    // Each stream was still being served after the signal: it kept receiving chunks, and ended after it.
+    for (const s of streams) {
+      expect(s.endedAt!, s.requestId).toBeGreaterThan(sigtermAt);
+      expect(s.chunkTimes.filter((at) => at > sigtermAt).length, s.requestId).toBeGreaterThan(0);
+    }
     const code = await gateway.exited;
     expect(code, gateway.output()).toBe(0);
-    expect(exitedAt).toBeGreaterThanOrEqual(Math.max(...ended));
+    expect(exitedAt).toBeGreaterThanOrEqual(Math.max(...streams.map((s) => s.endedAt!)));
 
     const ids = streams.map((s) => s.requestId);
     const rows = await database.database.prisma.usageRecord.findMany({ where: { requestId: { in: ids } } });
@@ -100,6 +112,9 @@ describe('graceful shutdown of `tollgate start`', () => {
     for (const row of rows) {
       expect(row.status).toBe(200);
       expect(row.outputTokens).toBeGreaterThan(0);
+      // Priced from the usage the finished stream reported, not from the admission estimate.
+      expect(row.costSource).not.toBe('estimated');
+      expect(row.errorCode).toBeNull();
     }
   }, 90_000);
 });

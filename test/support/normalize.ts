@@ -31,3 +31,16 @@ export function normalizeSse(text: string): string {
     })
     .join('\n');
 }
+
+const PER_CALL_VALUE = new RegExp(`("(?:${[...PER_CALL].join('|')})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"|-?\\d+(?:\\.\\d+)?)`, 'g');
+
+/**
+ * For comparing raw bytes: replaces only the VALUE of each per-call field where it appears in
+ * the JSON text (`"id":"chatcmpl-…"`, `"created":1770000000`) and keeps every other byte as it
+ * was: whitespace, key order, line ends, event framing. Unlike normalizeSse, nothing is parsed
+ * and re-serialised, so a byte the gateway added or dropped anywhere else still shows.
+ * (A quoted key inside a JSON string is escaped, `\"id\"`, so it is never taken for a field.)
+ */
+export function maskPerCallValues(text: string): string {
+  return text.replace(PER_CALL_VALUE, (_match, key: string) => `${key}"<per-call>"`);
+}
