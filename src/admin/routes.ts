@@ -6,6 +6,7 @@ import type { BudgetLevel, BudgetStore } from '../budgets/types.js';
 import { effectiveBudgets } from './effective-budgets.js';
 import type { ChangeTopic } from '../runtime/change-feed.js';
 import { recentUsage, usageByRequestId } from '../ledger/queries.js';
+import { parseUsageQuery } from './usage-query.js';
 import { adminGuard } from './auth.js';
 import { budgetStatuses } from './budget-status.js';
 import { createBudget, listBudgets, removeBudget } from './budgets.js';
@@ -100,9 +101,10 @@ export function adminRoutes(deps: AdminDeps) {
           const row = await usageByRequestId(prisma, request.params.requestId);
           return row ?? reply.code(404).send({ error: { message: 'no usage row with that request id', type: 'not_found' } });
         });
-        app.get<{ Querystring: { limit?: string; provider?: string; model?: string; keyId?: string; since?: string } }>('/usage', async (request) => {
-          const q = request.query;
-          return recentUsage(prisma, { limit: q.limit ? Math.min(1000, Number(q.limit)) : 100, provider: q.provider, model: q.model, keyId: q.keyId, since: q.since ? new Date(q.since) : undefined });
+        app.get('/usage', async (request, reply) => {
+          const parsed = parseUsageQuery(request.query);
+          if (!parsed.ok) return reply.code(400).send({ error: { message: parsed.message, type: 'invalid_request' } });
+          return recentUsage(prisma, parsed.filters);
         });
       },
       { prefix: '/admin' },
