@@ -1,23 +1,24 @@
 /**
- * `tollgate budgets set|list|remove|status`: wrappers over admin/budgets.ts and
- * admin/budget-status.ts. Changes are announced on the change feed so running gateways
+ * `tollgate budgets set|list|remove|status|effective`: wrappers over admin/budgets.ts,
+ * admin/budget-status.ts and admin/effective-budgets.ts. Changes are announced on the change feed so running gateways
  * reload their budget directory at once instead of at the next refresh.
  */
 import { budgetStatuses } from '../admin/budget-status.js';
 import { createBudget, listBudgets, removeBudget } from '../admin/budgets.js';
+import { effectiveBudgets } from '../admin/effective-budgets.js';
+import { BudgetDirectory } from '../budgets/directory.js';
 import { UsageError, parse, type CommandContext } from './context.js';
 import {
-  NO_SHARED_STORE,
   announceChange,
   asUsageError,
   cliConfig,
   oneOf,
-  openSharedStore,
   printJson,
   printTable,
   required,
   subcommandGroup,
   usd,
+  withSharedStore,
   withStorage,
 } from './support.js';
 
@@ -175,46 +176,66 @@ async function status(args: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parse(args, { entity: { type: 'string' }, json: { type: 'boolean', default: false } }, true);
   if (positionals.length !== 1) throw new UsageError('give exactly one budget id');
   const id = positionals[0]!;
-  const config = cliConfig(ctx);
-  const shared = openSharedStore(config);
-  if (!shared) {
-    ctx.stderr(`tollgate budgets status: ${NO_SHARED_STORE}\n`);
-    return 1;
-  }
-  try {
-    const result = await withStorage(
-      ctx,
-      async ({ storage }) => {
-        // Checked here so the advice names the CLI option rather than the API's query parameter.
-        const row = await storage.prisma.budget.findUnique({ where: { id }, select: { appliesTo: true } });
-        if (row?.appliesTo && !values.entity) {
-          throw new UsageError(`budget ${id} is a default for each ${row.appliesTo}; pass --entity <${row.appliesTo} id> to read one ${row.appliesTo}'s counter`);
-        }
-        return budgetStatuses(storage.prisma, shared.store, id, values.entity);
-      },
-      config,
-    );
-    if (values.json) {
-      printJson(ctx, result);
-      return 0;
+  const got = await withSharedStore(ctx, 'budgets status', async ({ storage, shared }) => {
+    // Checked here so the advice names the CLI option rather than the API's query parameter.
+    const row = await storage.prisma.budget.findUnique({ where: { id }, select: { appliesTo: true } });
+    if (row?.appliesTo && !values.entity) {
+      throw new UsageError(`budget ${id} is a default for each ${row.appliesTo}; pass --entity <${row.appliesTo} id> to read one ${row.appliesTo}'s counter`);
     }
-    const from = result.source.from;
-    const source = from ? `inherited: a default set on ${from.level} ${from.entityId} for each ${result.level}` : 'own budget of this entity';
-    printTable(ctx, [
-      ['budget', result.budgetId],
-      ['counter', `${result.level} ${result.entityId} (${source})`],
-      ['period', `${result.period} ${result.periodId} (${result.timezone}, ${result.hard ? 'hard' : 'soft'})`],
-      ['limit', usd(result.limitUsd)],
-      ['spent', usd(result.spentUsd)],
-      ['reserved', usd(result.reservedUsd)],
-      ['remaining', usd(result.remainingUsd)],
-      ['utilization', result.utilizationPercent === null ? 'n/a (zero limit)' : `${result.utilizationPercent}%`],
-      ['resets at', result.resetsAt ?? 'never (total budget)'],
-    ]);
+    return budgetStatuses(storage.prisma, shared.store, id, values.entity);
+  });
+  if (!got) return 1;
+  const result = got.value;
+  if (values.json) {
+    printJson(ctx, result);
     return 0;
-  } finally {
-    await shared.close();
   }
+  const from = result.source.from;
+  const overridden = result.source.applies === false ? '; not binding it now: a budget of its own (or a nearer default) covers the same scope' : '';
+  const source = from ? `inherited: a default set on ${from.level} ${from.entityId} for each ${result.level}${overridden}` : 'own budget of this entity';
+  printTable(ctx, [
+    ['budget', result.budgetId],
+    ['counter', `${result.level} ${result.entityId} (${source})`],
+    ['period', `${result.period} ${result.periodId} (${result.timezone}, ${result.hard ? 'hard' : 'soft'})`],
+    ['limit', usd(result.limitUsd)],
+    ['spent', usd(result.spentUsd)],
+    ['reserved', usd(result.reservedUsd)],
+    ['remaining', usd(result.remainingUsd)],
+    ['utilization', result.utilizationPercent === null ? 'n/a (zero limit)' : `${result.utilizationPercent}%`],
+    ['resets at', result.resetsAt ?? 'never (total budget)'],
+  ]);
+  return 0;
+}
+
+async function effective(args: string[], ctx: CommandContext): Promise<number> {
+  const { values } = parse(args, { level: { type: 'string' }, entity: { type: 'string' }, json: { type: 'boolean', default: false } });
+  const level = oneOf(required(values.level, '--level'), LEVELS, '--level')!;
+  const entity = required(values.entity, '--entity');
+  const got = await withSharedStore(ctx, 'budgets effective', async ({ storage, shared }) => {
+    // The gateway's own resolution, over the budgets as they are in the database now.
+    const directory = new BudgetDirectory();
+    directory.replace(await storage.prisma.budget.findMany());
+    return effectiveBudgets(storage.prisma, shared.store, directory, level, entity);
+  });
+  if (!got) return 1;
+  const rows = got.value;
+  if (values.json) {
+    printJson(ctx, rows);
+    return 0;
+  }
+  if (rows.length === 0) {
+    ctx.stdout(`No budget binds ${level} ${entity}: neither its own nor a default of a level above it.\n`);
+    return 0;
+  }
+  for (const r of rows) {
+    const from = r.inheritedFrom ? `inherited from ${r.inheritedFrom.level} ${r.inheritedFrom.entityId}` : 'own';
+    const scope = [r.scope.provider, r.scope.model].filter(Boolean).join('/') || 'all models';
+    ctx.stdout(
+      `${r.budgetId}  ${from}  ${r.period} ${r.hard ? 'hard' : 'soft'} (${scope})  limit ${usd(r.limitUsd)}  spent ${usd(r.spentUsd)}` +
+        `  reserved ${usd(r.reservedUsd)}  remaining ${usd(r.remainingUsd)}  resets ${r.resetsAt ?? 'never'}\n`,
+    );
+  }
+  return 0;
 }
 
 export const budgetsCommand = subcommandGroup({
@@ -252,6 +273,13 @@ export const budgetsCommand = subcommandGroup({
         'whether the counter is the entity\'s own budget or an inherited default. For a default\n' +
         '(--default-for) pass --entity with the child whose counter to read. Needs Redis.',
       run: status,
+    },
+    effective: {
+      synopsis: 'effective --level <organization|project|team|user|key> --entity <id> [--json]',
+      description:
+        'Every budget that binds one entity as the gateway resolves it: its own, and the defaults it\n' +
+        'inherits and from where, each with its live limit, spent, reserved, remaining and reset. Needs Redis.',
+      run: effective,
     },
   },
   notes:

@@ -1,8 +1,8 @@
 import { ConfigError } from '../config/load.js';
 import { UsageError, type CommandContext } from './context.js';
-import { COMMANDS, helpText } from './commands.js';
+import { COMMANDS, helpText, subcommandUsage } from './commands.js';
 
-/** Exit codes a script can rely on. */
+/** Exit codes a script can rely on (the sync commands add 3 and 4: src/sync/exit-codes.ts). */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 export async function main(argv: string[], context: Partial<CommandContext> = {}): Promise<number> {
@@ -14,7 +14,19 @@ export async function main(argv: string[], context: Partial<CommandContext> = {}
   };
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
-    ctx.stdout(helpText(rest[0]));
+    const [topic, sub] = rest;
+    const command = COMMANDS.find((c) => c.name === topic);
+    // Help on a command (or subcommand) that does not exist is a mistake a script should
+    // notice, not a success.
+    if (topic !== undefined && !command) {
+      ctx.stderr(`tollgate help: unknown command "${topic}"\n\n${helpText()}`);
+      return EXIT.usage;
+    }
+    if (command && sub !== undefined && !subcommandUsage(command, sub)) {
+      ctx.stderr(`tollgate help: "${topic}" has no subcommand "${sub}"\n\n${helpText(topic)}`);
+      return EXIT.usage;
+    }
+    ctx.stdout(helpText(topic, sub));
     return EXIT.ok;
   }
   const command = COMMANDS.find((c) => c.name === name);

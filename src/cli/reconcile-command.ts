@@ -8,7 +8,7 @@ import { nanoToUsd } from '../core/money.js';
 import { redisCounterProbe } from '../ledger/counter-probe.js';
 import { reconcile, type CounterReport } from '../ledger/reconcile.js';
 import { parse, type Command } from './context.js';
-import { NO_SHARED_STORE, cliConfig, openSharedStore, printJson, printTable, usd, withStorage } from './support.js';
+import { printJson, printTable, usd, withSharedStore } from './support.js';
 
 const USAGE = `Usage:
   tollgate reconcile [--reseed] [--json]
@@ -40,75 +40,63 @@ export const reconcileCommand: Command = {
   usage: USAGE,
   async run(args, ctx) {
     const { values } = parse(args, { reseed: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } });
-    const config = cliConfig(ctx);
-    const shared = openSharedStore(config);
-    if (!shared) {
-      ctx.stderr(`tollgate reconcile: ${NO_SHARED_STORE}\n`);
-      return 1;
-    }
-    try {
-      const report = await withStorage(
-        ctx,
-        async ({ storage }) => {
-          const rows = await storage.prisma.budget.findMany({ orderBy: { createdAt: 'asc' } });
-          // The directory tells which children an inherited default really applies to (a child
-          // with a budget of its own does not use the default).
-          const directory = new BudgetDirectory();
-          directory.replace(rows);
-          return reconcile({
-            prisma: storage.prisma,
-            store: shared.store,
-            rules: rows.map(budgetRule),
-            reseed: values.reseed,
-            counterExists: redisCounterProbe(shared.redis, config.storage.redisKeyPrefix),
-            directory,
-          });
-        },
-        config,
-      );
-      const reseeded = report.counters.filter((c) => c.reseeded).length;
-      if (values.json) {
-        printJson(ctx, {
-          ok: report.drifted.length === 0,
-          checked: report.counters.length,
-          drifted: report.drifted.length,
-          reseeded,
-          queueLength: report.queueLength,
-          counters: report.counters.map((c) => ({
-            ...c,
-            storeUsd: nanoToUsd(c.storeNano),
-            driftUsd: nanoToUsd(c.driftNano),
-          })),
-        });
-      } else {
-        if (report.counters.length > 0) {
-          printTable(ctx, [
-            ['BUDGET', 'LEVEL', 'COUNTER ENTITY', 'PERIOD', 'ROWS', 'LEDGER', 'COUNTER', 'DRIFT', 'STATE'],
-            ...report.counters.map((c) => [
-              c.ruleId,
-              c.level,
-              c.counterEntityId,
-              c.periodId,
-              String(c.rows),
-              usd(c.ledgerUsd),
-              usd(nanoToUsd(c.storeNano)),
-              usd(nanoToUsd(c.driftNano)),
-              state(c),
-            ]),
-          ]);
-        }
-        ctx.stdout(
-          `${report.counters.length} counter${report.counters.length === 1 ? '' : 's'} checked, ${report.drifted.length} drifted` +
-            `${values.reseed ? `, ${reseeded} reseeded from the ledger` : ''}.\n`,
-        );
-        if (report.queueLength > 0) {
-          ctx.stdout(`${report.queueLength} usage event${report.queueLength === 1 ? ' was' : 's were'} still queued for the ledger: drift may be them; run again once the writer catches up.\n`);
-        }
-        if (reseeded > 0) ctx.stdout('Run tollgate reconcile again to confirm the reseeded counters.\n');
+    const got = await withSharedStore(ctx, 'reconcile', async ({ config, storage, shared }) => {
+      const rows = await storage.prisma.budget.findMany({ orderBy: { createdAt: 'asc' } });
+      // The directory tells which children an inherited default really applies to (a child
+      // with a budget of its own does not use the default).
+      const directory = new BudgetDirectory();
+      directory.replace(rows);
+      return reconcile({
+        prisma: storage.prisma,
+        store: shared.store,
+        rules: rows.map(budgetRule),
+        reseed: values.reseed,
+        counterExists: redisCounterProbe(shared.redis, config.storage.redisKeyPrefix),
+        directory,
+      });
+    });
+    if (!got) return 1;
+    const report = got.value;
+    const reseeded = report.counters.filter((c) => c.reseeded).length;
+    if (values.json) {
+      printJson(ctx, {
+        ok: report.drifted.length === 0,
+        checked: report.counters.length,
+        drifted: report.drifted.length,
+        reseeded,
+        queueLength: report.queueLength,
+        counters: report.counters.map((c) => ({
+          ...c,
+          storeUsd: nanoToUsd(c.storeNano),
+          driftUsd: nanoToUsd(c.driftNano),
+        })),
+      });
+    } else {
+      if (report.counters.length > 0) {
+        printTable(ctx, [
+          ['BUDGET', 'LEVEL', 'COUNTER ENTITY', 'PERIOD', 'ROWS', 'LEDGER', 'COUNTER', 'DRIFT', 'STATE'],
+          ...report.counters.map((c) => [
+            c.ruleId,
+            c.level,
+            c.counterEntityId,
+            c.periodId,
+            String(c.rows),
+            usd(c.ledgerUsd),
+            usd(nanoToUsd(c.storeNano)),
+            usd(nanoToUsd(c.driftNano)),
+            state(c),
+          ]),
+        ]);
       }
-      return report.drifted.length === 0 ? 0 : 1;
-    } finally {
-      await shared.close();
+      ctx.stdout(
+        `${report.counters.length} counter${report.counters.length === 1 ? '' : 's'} checked, ${report.drifted.length} drifted` +
+          `${values.reseed ? `, ${reseeded} reseeded from the ledger` : ''}.\n`,
+      );
+      if (report.queueLength > 0) {
+        ctx.stdout(`${report.queueLength} usage event${report.queueLength === 1 ? ' was' : 's were'} still queued for the ledger: drift may be them; run again once the writer catches up.\n`);
+      }
+      if (reseeded > 0) ctx.stdout('Run tollgate reconcile again to confirm the reseeded counters.\n');
     }
+    return report.drifted.length === 0 ? 0 : 1;
   },
 };

@@ -110,6 +110,28 @@ export function openSharedStore(config: Readonly<GatewayConfig>): SharedStore | 
   };
 }
 
+/**
+ * Runs `work` with the database and the shared budget store, closing both after. Undefined,
+ * with the reason on stderr, when no shared store is configured (the caller exits 1).
+ */
+export async function withSharedStore<T>(
+  ctx: CommandContext,
+  command: string,
+  work: (opened: Opened & { shared: SharedStore }) => Promise<T>,
+): Promise<{ value: T } | undefined> {
+  const config = cliConfig(ctx);
+  const shared = openSharedStore(config);
+  if (!shared) {
+    ctx.stderr(`tollgate ${command}: ${NO_SHARED_STORE}\n`);
+    return undefined;
+  }
+  try {
+    return { value: await withStorage(ctx, (opened) => work({ ...opened, shared }), config) };
+  } finally {
+    await shared.close();
+  }
+}
+
 const PUBLISH_TIMEOUT_MS = 3000;
 
 /**

@@ -26,7 +26,7 @@ afterAll(async () => {
   await cli?.dispose();
 });
 
-async function charge(budgetId: string, entities: { organization?: string; team?: string; user?: string }, spentNano: bigint, heldNano: bigint) {
+async function charge(budgetId: string, entities: { organization?: string; project?: string; team?: string; user?: string }, spentNano: bigint, heldNano: bigint) {
   const row = await cli.database.database.prisma.budget.findUniqueOrThrow({ where: { id: budgetId } });
   const applied = { shardKey: orgId, rules: [budgetRule(row)], counterEntityIds: entities };
   const now = new Date();
@@ -89,6 +89,59 @@ describe('tollgate budgets', () => {
     expect(status.stdout).toMatch(/resets at\s+\d{4}-\d\d-01T00:00:00\.000Z/);
   });
 
+  it('status --entity says where an inherited default comes from: a project default read for a user of a team in that project', async () => {
+    const quiet = async (...argv: string[]) => (await cli.run(...argv, '--quiet')).stdout.trim();
+    const projectId = await quiet('project', 'create', '--org', orgId, '--name', 'search');
+    const searchTeam = await quiet('team', 'create', '--org', orgId, '--project', projectId, '--name', 'search-team');
+    const grace = await quiet('user', 'create', '--org', orgId, '--team', searchTeam, '--name', 'grace');
+    const id = await quiet('budgets', 'set', '--level', 'project', '--entity', projectId, '--default-for', 'user', '--period', 'daily', '--limit', '3');
+    await charge(id, { organization: orgId, project: projectId, team: searchTeam, user: grace }, 1_000n, 2_000n);
+
+    const status = await cli.run('budgets', 'status', id, '--entity', grace);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`user ${grace} (inherited: a default set on project ${projectId} for each user)`);
+    expect(status.stdout).toMatch(/limit\s+\$3\n/);
+    expect(status.stdout).toMatch(/spent\s+\$0\.000001\n/);
+    expect(status.stdout).toMatch(/reserved\s+\$0\.000002\n/);
+    const json = JSON.parse((await cli.run('budgets', 'status', id, '--entity', grace, '--json')).stdout);
+    expect(json).toMatchObject({ budgetId: id, level: 'user', entityId: grace, source: { inherited: true, from: { level: 'project', entityId: projectId }, applies: true }, spentUsd: '0.000001' });
+
+    // A user with a budget of its own is no longer bound by the default; one outside the project never was.
+    await quiet('budgets', 'set', '--level', 'user', '--entity', grace, '--period', 'daily', '--limit', '9');
+    const overridden = await cli.run('budgets', 'status', id, '--entity', grace);
+    expect(overridden.code).toBe(0);
+    expect(overridden.stdout).toContain('not binding it now: a budget of its own (or a nearer default) covers the same scope');
+    expect(JSON.parse((await cli.run('budgets', 'status', id, '--entity', grace, '--json')).stdout).source.applies).toBe(false);
+    const outsider = await quiet('user', 'create', '--org', orgId, '--name', 'outsider');
+    const refused = await cli.run('budgets', 'status', id, '--entity', outsider);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`user ${outsider} is not under project ${projectId}`);
+  });
+
+  it('effective lists every budget binding an entity, own and inherited with where from, per scope', async () => {
+    const quiet = async (...argv: string[]) => (await cli.run(...argv, '--quiet')).stdout.trim();
+    const team = await quiet('team', 'create', '--org', orgId, '--name', 'effective-team');
+    const lin = await quiet('user', 'create', '--org', orgId, '--team', team, '--name', 'lin');
+    const everyUser = await quiet('budgets', 'set', '--level', 'organization', '--entity', orgId, '--default-for', 'user', '--period', 'daily', '--limit', '20');
+    const gpt5Default = await quiet('budgets', 'set', '--level', 'team', '--entity', team, '--default-for', 'user', '--period', 'daily', '--limit', '4', '--model', 'gpt-5');
+    const ownGpt5 = await quiet('budgets', 'set', '--level', 'user', '--entity', lin, '--period', 'weekly', '--limit', '7', '--model', 'gpt-5');
+
+    const text = await cli.run('budgets', 'effective', '--level', 'user', '--entity', lin);
+    expect(text.code).toBe(0);
+    // Own gpt-5 budget replaces the team's gpt-5 default; the organization's all-models default still binds.
+    expect(text.stdout).toContain(`${ownGpt5}  own  weekly hard (gpt-5)  limit $7`);
+    expect(text.stdout).toContain(`${everyUser}  inherited from organization ${orgId}  daily hard (all models)  limit $20`);
+    expect(text.stdout).not.toContain(gpt5Default);
+    const json = JSON.parse((await cli.run('budgets', 'effective', '--level', 'user', '--entity', lin, '--json')).stdout);
+    expect(json.map((r: { budgetId: string; source: string }) => [r.budgetId, r.source])).toEqual([[ownGpt5, 'own'], [everyUser, 'inherited']]);
+
+    const nothing = await quiet('team', 'create', '--org', orgId, '--name', 'no-budgets');
+    expect((await cli.run('budgets', 'effective', '--level', 'team', '--entity', nothing)).stdout).toContain(`No budget binds team ${nothing}`);
+    expect((await cli.run('budgets', 'effective', '--level', 'user', '--entity', 'no-such-user')).code).toBe(1);
+    expect((await cli.run('budgets', 'effective', '--level', 'galaxy', '--entity', lin)).code).toBe(2);
+    for (const id of [everyUser, gpt5Default, ownGpt5]) await cli.run('budgets', 'remove', id);
+  });
+
   it('refuses a wrong level, limit, time zone or default level, naming the option', async () => {
     const base = ['budgets', 'set', '--entity', teamId, '--period', 'daily'];
     const cases: [string[], number, string][] = [
@@ -126,13 +179,17 @@ describe('tollgate budgets', () => {
     expect((await cli.run('budgets', 'remove')).code).toBe(2);
   });
 
-  it('status without Redis says the counters are in the gateway process and exits 1', async () => {
+  it('status and effective without Redis say the counters are in the gateway process and exit 1', async () => {
     const { REDIS_URL: _url, TOLLGATE_REDIS_KEY_PREFIX: _prefix, ...withoutRedis } = cli.env;
     const { main } = await import('../../src/cli/main.js');
-    let stderr = '';
-    const code = await main(['budgets', 'status', randomUUID()], { env: withoutRedis, cwd: withoutRedis.TOLLGATE_DATA_DIR!, stdout: () => {}, stderr: (t) => (stderr += t) });
-    expect(code).toBe(1);
-    expect(stderr).toContain('no shared budget store is configured');
+    for (const argv of [['budgets', 'status', randomUUID()], ['budgets', 'effective', '--level', 'team', '--entity', randomUUID()]]) {
+      let stderr = '';
+      let stdout = '';
+      const code = await main(argv, { env: withoutRedis, cwd: withoutRedis.TOLLGATE_DATA_DIR!, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+      expect(code, argv[1]).toBe(1);
+      expect(stderr).toMatch(new RegExp(`^tollgate budgets ${argv[1]}: no shared budget store is configured`));
+      expect(stdout).toBe('');
+    }
   });
 
   it('help budgets lists every option', async () => {
