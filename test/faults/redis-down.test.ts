@@ -1,6 +1,7 @@
 // Redis dies under a running gateway, then comes back. The Redis here is a private redis-server
 // child process (never the shared one): killed with SIGKILL, restarted empty on the same port.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nanoToUsd } from '../../src/core/money.js';
 import { budgetedKey, chat, eventually, ledgerRow, plainUsd, probe, settledStatus, type BudgetedKey } from '../support/faults.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/private-redis.js';
@@ -102,7 +103,7 @@ describe('Redis goes away and comes back', () => {
 
   it('Redis restarted: the gateways reconnect by themselves, /readyz is 200 and budgets are checked again', async () => {
     await redis.restart();
-    for (const t of [closed, open]) await eventually(async () => ((await probe(t, '/readyz')) === 200 ? true : undefined), 'ready again', 5_000);
+    for (const t of [closed, open]) await eventually(async () => ((await probe(t, '/readyz')) === 200 ? true : undefined), 'ready again', 15_000);
 
     // Checked again: the exhausted budget denies (not 503, not admitted), the others admit with a remaining figure.
     const checked = await eventually(async () => {
@@ -118,10 +119,17 @@ describe('Redis goes away and comes back', () => {
     expect(openChecked.status).toBe(200);
     expect(openChecked.headers.get('x-tollgate-budget-unchecked')).toBeNull();
 
-    // The counters move again: the restarted (empty) Redis holds exactly this request's spend.
+    // The counters move again, and the restarted (empty) Redis got the key's earlier spend
+    // back from the ledger before admitting: the counter holds every row of the key's day.
     const row = await ledgerRow(closed, checked.requestId);
     const status = await settledStatus(closed, keys.budgeted.budgetId);
-    expect(status.spentUsd).toBe(plainUsd(row.costTotalUsd));
+    const [ledger] = await closed.gateway.storage.prisma.$queryRawUnsafe<{ nano: string; rows: number }[]>(
+      `SELECT SUM(CEIL("costTotalUsd" * 1000000000))::text AS nano, COUNT(*)::int AS rows FROM "UsageRecord" WHERE "apiKeyId" = $1`,
+      keys.budgeted.id,
+    );
+    expect(ledger!.rows).toBeGreaterThan(1); // the baseline request's row and this one's
+    expect(status.spentUsd).toBe(nanoToUsd(BigInt(ledger!.nano)));
+    expect(Number(status.spentUsd)).toBeGreaterThan(Number(plainUsd(row.costTotalUsd)));
     expect(await probe(closed, '/healthz')).toBe(200);
   });
 });

@@ -4,13 +4,9 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { withoutPerCallFields } from '../support/normalize.js';
 
 let t: TestGateway;
-let viaGateway: GoogleGenAI;
-let direct: GoogleGenAI;
 
 beforeAll(async () => {
   t = await startTestGateway();
-  viaGateway = new GoogleGenAI({ apiKey: t.key, httpOptions: { baseUrl: `${t.url}/gemini` } });
-  direct = new GoogleGenAI({ apiKey: 'direct', httpOptions: { baseUrl: `${t.simulator.url}/gemini` } });
 });
 afterAll(async () => t?.close());
 
@@ -22,7 +18,26 @@ function data(value: unknown): unknown {
   return withoutPerCallFields(JSON.parse(JSON.stringify(rest)));
 }
 
-describe('the @google/genai SDK through the gateway gets what a direct call gets', () => {
+// @google/genai 3.x calls /v1 unless told otherwise; v1beta is the API's documented surface and
+// what older SDKs and raw callers use. The gateway serves both, so both go through the SDK.
+describe.each([
+  { label: 'v1 (the SDK default)', apiVersion: undefined, path: '/gemini/v1/' },
+  { label: 'v1beta', apiVersion: 'v1beta', path: '/gemini/v1beta/' },
+])('the @google/genai SDK on $label through the gateway gets what a direct call gets', ({ apiVersion, path }) => {
+  let viaGateway: GoogleGenAI;
+  let direct: GoogleGenAI;
+  beforeAll(() => {
+    viaGateway = new GoogleGenAI({ apiKey: t.key, httpOptions: { baseUrl: `${t.url}/gemini`, apiVersion } });
+    direct = new GoogleGenAI({ apiKey: 'direct', httpOptions: { baseUrl: `${t.simulator.url}/gemini`, apiVersion } });
+  });
+
+  it(`the SDK configured this way calls ${path}`, async () => {
+    // The same httpOptions drive both clients; the simulator shows which path they produce.
+    t.simulator.clearRequests();
+    await direct.models.generateContent(request);
+    expect(t.simulator.requests[0]!.path).toBe(`${path}models/gemini-2.5-flash:generateContent`);
+  });
+
   it('generateContent', async () => {
     expect(data(await viaGateway.models.generateContent(request))).toEqual(data(await direct.models.generateContent(request)));
   });
@@ -36,10 +51,13 @@ describe('the @google/genai SDK through the gateway gets what a direct call gets
     const [got, expected] = await Promise.all([collect(viaGateway), collect(direct)]);
     expect(got).toEqual(expected);
     expect(got.length).toBeGreaterThan(1);
+    expect((got.at(-1) as { usageMetadata?: { totalTokenCount?: number } }).usageMetadata?.totalTokenCount).toBeGreaterThan(0);
   });
 
   it('countTokens', async () => {
-    expect(data(await viaGateway.models.countTokens(request))).toEqual(data(await direct.models.countTokens(request)));
+    const got = data(await viaGateway.models.countTokens(request));
+    expect(got).toEqual(data(await direct.models.countTokens(request)));
+    expect((got as { totalTokens?: number }).totalTokens).toBeGreaterThan(0);
   });
 
   it('embedContent', async () => {
@@ -47,18 +65,29 @@ describe('the @google/genai SDK through the gateway gets what a direct call gets
     expect(data(await viaGateway.models.embedContent(embed))).toEqual(data(await direct.models.embedContent(embed)));
   });
 
-  it('models list, across pages', async () => {
-    const names = async (client: GoogleGenAI) => {
-      const out: string[] = [];
-      for await (const model of await client.models.list({ config: { pageSize: 2 } })) out.push(model.name ?? '');
+  it('models list, across pages, whole model resources', async () => {
+    const models = async (client: GoogleGenAI) => {
+      const out: unknown[] = [];
+      for await (const model of await client.models.list({ config: { pageSize: 2 } })) out.push(JSON.parse(JSON.stringify(model)));
       return out;
     };
-    const got = await names(viaGateway);
-    expect(got).toEqual(await names(direct));
+    const got = await models(viaGateway);
+    // Model resources carry no per-call fields: compared as they are.
+    expect(got).toEqual(await models(direct));
     expect(got.length).toBeGreaterThan(2);
   });
 
+  it('a wrong key is a 401 ApiError', async () => {
+    const wrong = new GoogleGenAI({ apiKey: 'tg_wrong-key-for-this-gateway', httpOptions: { baseUrl: `${t.url}/gemini`, apiVersion, retryOptions: { attempts: 1 } } });
+    const error = await wrong.models.generateContent(request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).status).toBe(401);
+  });
+});
+
+describe('Gemini keys', () => {
   it('the upstream sees the provider key in x-goog-api-key, never the client key', async () => {
+    const viaGateway = new GoogleGenAI({ apiKey: t.key, httpOptions: { baseUrl: `${t.url}/gemini` } });
     t.simulator.clearRequests();
     await viaGateway.models.generateContent(request);
     const [seen] = t.simulator.requests;
@@ -78,17 +107,17 @@ describe('the @google/genai SDK through the gateway gets what a direct call gets
     expect(JSON.stringify(t.simulator.requests[0])).not.toContain(t.key);
   });
 
-  it('a wrong key is a 401 in the Gemini shape', async () => {
-    const wrong = new GoogleGenAI({ apiKey: 'tg_wrong-key-for-this-gateway', httpOptions: { baseUrl: `${t.url}/gemini`, retryOptions: { attempts: 1 } } });
-    const error = await wrong.models.generateContent(request).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ApiError);
-    expect((error as ApiError).status).toBe(401);
+  it('a wrong key is a 401 in the Gemini shape, with a request id, and nothing goes upstream', async () => {
+    t.simulator.clearRequests();
     const raw = await fetch(`${t.url}/gemini/v1beta/models/gemini-2.5-flash:generateContent`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-goog-api-key': 'tg_wrong-key-for-this-gateway' },
       body: '{}',
     });
+    expect(raw.status).toBe(401);
+    expect(raw.headers.get('x-request-id')).toBeTruthy();
     const body = (await raw.json()) as { error: { code: number; status: string } };
     expect(body.error).toMatchObject({ code: 401, status: 'UNAUTHENTICATED' });
+    expect(t.simulator.requests).toHaveLength(0);
   });
 });

@@ -1,3 +1,7 @@
+// One ledger row per request, in the cases around the happy path: cached prompts, usage the
+// client did not ask for, provider-reported cost, no usage, provider errors, a client abort.
+// The exact per-provider rows (tokens, cost by kind, price, hierarchy) for every provider,
+// streamed and not, are in ledger-providers.test.ts.
 import OpenAI from 'openai';
 import { GoogleGenAI } from '@google/genai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,7 +132,7 @@ describe('every request leaves one ledger row with its exact cost', () => {
     expect(plain(r.costTotalUsd)).toBe('0');
   });
 
-  it('a client abort mid-stream leaves a row with the usage seen so far or the estimate', async () => {
+  it('a Gemini client abort mid-stream is priced from the cumulative usage already seen (computed, not estimated)', async () => {
     const controller = new AbortController();
     const response = await fetch(`${t.url}/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse`, {
       method: 'POST',
@@ -143,7 +147,13 @@ describe('every request leaves one ledger row with its exact cost', () => {
     await t.simulator.waitForAbort(5000);
     const r = await row(requestId);
     expect(r.errorCode).toBe('client_abort');
-    expect(['computed', 'estimated']).toContain(r.costSource);
-    expect(Number(r.costTotalUsd)).toBeGreaterThan(0);
+    // Every Gemini chunk carries the usage so far, and the client read a whole chunk before it
+    // left: the gateway saw real usage, so the row is computed from it, never estimated.
+    // Prompt: 1 per turn + "Tell me a long story" (5 one-token words) = 6.
+    expect(r.costSource).toBe('computed');
+    expect(r.inputTokens).toBe(6);
+    expect(r.outputTokens).toBeGreaterThan(0);
+    // gemini-2.5-flash: $0.30/M input, $2.50/M output (thoughts included in outputTokens).
+    expect(plain(r.costTotalUsd)).toBe(cost([r.inputTokens, '0.3'], [r.outputTokens, '2.5']));
   });
 });
