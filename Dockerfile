@@ -1,6 +1,7 @@
 # Multi-stage image on the current Node LTS. The build stage runs the same commands as the
 # README and the scripts (npm ci, prisma generate); the runtime stage keeps production
-# dependencies only and runs as the unprivileged `node` user.
+# dependencies only and runs as the unprivileged `node` user, on this image's own Node (the
+# `node` npm package a checkout's scripts run on is a devDependency: pruned, not shipped twice).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 ENV CHECKPOINT_DISABLE=1

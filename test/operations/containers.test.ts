@@ -171,6 +171,20 @@ describe('Dockerfile', () => {
     expect(read('bin/tollgate.mjs')).toContain("from 'tsx/esm/api'");
   });
 
+  it("runs on the base image's Node: the `node` package (the npm scripts' Node on a checkout) is a devDependency of the same major, so the image carries no second Node", () => {
+    const pkg = JSON.parse(read('package.json'));
+    // As a dependency, `npm prune --omit=dev` would keep its ~190 MB binary in the runtime stage.
+    expect(Object.keys(pkg.dependencies)).not.toContain('node');
+    const major = /^(\d+)\./.exec(pkg.devDependencies.node)?.[1];
+    expect(major, 'devDependencies.node').toBeDefined();
+    const images = steps.filter((s) => s.op === 'FROM').map((s) => s.args.split(/\s+/)[0]!);
+    for (const image of images) expect(image, 'FROM').toMatch(new RegExp(`^node:${major}[-.]`));
+    // The lock file agrees (npm ci installs from it): the package is marked dev there too.
+    const lock = JSON.parse(read('package-lock.json'));
+    expect(lock.packages[''].dependencies?.node).toBeUndefined();
+    expect(lock.packages['node_modules/node'].dev).toBe(true);
+  });
+
   it('every COPY source exists in the build context, and node_modules is not sent', () => {
     for (const step of steps.filter((s) => s.op === 'COPY' && !s.args.includes('--from='))) {
       const parts = step.args.split(/\s+/).filter((p) => !p.startsWith('--'));
