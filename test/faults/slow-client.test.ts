@@ -5,22 +5,42 @@
 // With backpressure the upstream can only be ahead of the client by the buffers in between
 // (kernel socket buffers on both hops, a few stream buffers); without it, the gateway would
 // read the whole stream into memory and the upstream would finish while the client sleeps.
+import { readFileSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../../src/simulator/index.js';
 import { budgetedKey, eventually, ledgerRow, plainUsd, settledStatus } from '../support/faults.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
-/** Output tokens of the long answer: one chunk of ~330 bytes each, about 66 MB in all. */
-const OUTPUT_TOKENS = 200_000;
+/** The largest buffer the kernel lets a socket grow to, from its autotuning limit and the cap. */
+function kernelBufferMax(kind: 'rmem' | 'wmem', fallback: number): number {
+  try {
+    const autotuned = Number(readFileSync(`/proc/sys/net/ipv4/tcp_${kind}`, 'utf8').trim().split(/\s+/)[2]);
+    const capped = Number(readFileSync(`/proc/sys/net/core/${kind}_max`, 'utf8').trim());
+    return Math.max(autotuned, capped);
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * How far the upstream may get ahead of a client that stopped reading: two hops (upstream to
+ * gateway, gateway to client), each a send buffer plus a receive buffer at the most the kernel
+ * lets them autotune to, plus a few stream buffers inside the processes. The kernel's limits
+ * decide, not a guess: a kept-alive upstream connection whose receive window already grew in an
+ * earlier request holds far more than a fresh one.
+ */
+const MAX_AHEAD_BYTES = 2 * (kernelBufferMax('rmem', 32 * 1024 * 1024) + kernelBufferMax('wmem', 4 * 1024 * 1024)) + 4 * 1024 * 1024;
+/** Bytes of one streamed chunk carrying a single token (the simulator's chat chunk). */
+const BYTES_PER_TOKEN = 330;
+/**
+ * Output tokens of the long answer, one chunk each: the stream is at least 30 MB longer than all
+ * the buffers above can hold, so a gateway without backpressure would let the upstream finish
+ * while the client sleeps, and the bound below would catch it.
+ */
+const OUTPUT_TOKENS = Math.ceil((MAX_AHEAD_BYTES + 30 * 1024 * 1024) / BYTES_PER_TOKEN);
 /** What the client reads before it stops reading. */
 const READ_BEFORE_PAUSE = 256 * 1024;
-/**
- * How far the upstream may get ahead of a client that stopped reading. Loopback socket buffers
- * here grow to 4 MB (send) and 32 MB at most (receive, autotuned), two hops of them; a gateway
- * without backpressure lets the upstream write all ~66 MB.
- */
-const MAX_AHEAD_BYTES = 40 * 1024 * 1024;
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -131,7 +151,8 @@ describe('a slow client: backpressure reaches the upstream', () => {
 
     const body = await reader.finish();
     const total = upstreamRecord().responseBytes;
-    // Far more than the window above: the assertion on it was not met by a short stream.
+    // Longer than every buffer in between could hold: the bound above was not met by a short stream.
+    expect(total).toBeGreaterThan(readWhilePaused + MAX_AHEAD_BYTES + 10 * 1024 * 1024);
     expect(total).toBeGreaterThan(writtenWhilePaused + 10 * 1024 * 1024);
     expect(body.length).toBe(total);
 
