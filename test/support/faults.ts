@@ -80,10 +80,14 @@ export interface BudgetedKey {
   budgetId: string;
 }
 
-/** A new key (admin API) with one daily key-level budget of its own. */
+/**
+ * A new key (admin API) with one key-level budget of its own. The period is `total` (it never
+ * resets), so the spend a test charges can be compared with the counter whenever the test runs:
+ * a daily one would start over if midnight fell between the charge and the comparison.
+ */
 export async function budgetedKey(t: TestGateway, name: string, limitUsd: string, failMode?: 'open' | 'closed'): Promise<BudgetedKey> {
   const key = await admin(t, 'POST', '/keys', { name });
-  const budget = await admin(t, 'POST', '/budgets', { level: 'key', entityId: key.id, period: 'daily', limitUsd, ...(failMode ? { failMode } : {}) });
+  const budget = await admin(t, 'POST', '/budgets', { level: 'key', entityId: key.id, period: 'total', limitUsd, ...(failMode ? { failMode } : {}) });
   return { id: key.id, secret: key.secret, budgetId: budget.id };
 }
 
