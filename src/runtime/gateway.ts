@@ -75,7 +75,7 @@ export async function startGateway(config: Readonly<GatewayConfig>, options: Sta
   if (secrets.generated && config.storage.databaseUrl) {
     logger.warn('TOLLGATE_KEY_SECRET / TOLLGATE_ADMIN_TOKEN are not set: generated ones in the data folder are used; every instance sharing this database must share them');
   }
-  const storage = await openStorage(config);
+  const storage = await openStorage(config, (message) => logger.warn(message));
   const adapters = options.adapters ?? registeredAdapters;
   const { providers, simulator } = await providerRuntimes(config, adapters, logger);
 

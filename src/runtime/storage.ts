@@ -9,10 +9,10 @@ import { applyMigrations } from '../storage/migrate.js';
  * (PGlite) belongs to one process at a time: a lock file says which, so a CLI command run
  * beside a running embedded gateway fails with advice instead of corrupting the data.
  */
-export async function openStorage(config: Readonly<GatewayConfig>): Promise<Database> {
+export async function openStorage(config: Readonly<GatewayConfig>, warn?: (message: string) => void): Promise<Database> {
   const { databaseUrl, dataDir } = config.storage;
   if (databaseUrl) {
-    const database = await openDatabase({ databaseUrl });
+    const database = await openDatabase({ databaseUrl, ...(warn ? { warn } : {}) });
     await applyMigrations(database);
     return database;
   }

@@ -31,20 +31,47 @@ export interface OpenDatabaseOptions {
   databaseUrl?: string;
   /** PGlite data folder (default `.tollgate/pglite`, relative to the working directory). */
   dataDir?: string;
+  /**
+   * PostgreSQL only: how long close() waits for the connection pool to end (default 5 s).
+   * Prisma never returns a connection whose ROLLBACK failed because the server vanished mid-
+   * transaction, and the pool's end waits for it forever; past this bound close() returns and
+   * the dead connection is left to the process's exit. PGlite always closes fully: cutting
+   * its close short would corrupt the data folder.
+   */
+  closeTimeoutMs?: number;
+  /** Told when close() gave up waiting (default: console.warn). */
+  warn?: (message: string) => void;
 }
+
+export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 
 type PrismaAdapter = NonNullable<ConstructorParameters<typeof PrismaClient>[0]>['adapter'];
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, options.warn ?? console.warn);
   return openPglite(options.dataDir ?? DEFAULT_PGLITE_DIR);
 }
 
-function openPostgres(databaseUrl: string): Database {
+function openPostgres(databaseUrl: string, closeTimeoutMs: number, warn: (message: string) => void): Database {
   // At run time a plain PrismaPg is right: the adapter defects worked around in
   // prisma/cli-adapter.ts only concern the schema engine's catalog queries and shadow databases.
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
-  return wrap(prisma, { kind: 'postgres', databaseUrl }, async () => {});
+  const disconnect = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((done) => {
+      timer = setTimeout(() => done('timeout'), closeTimeoutMs);
+      timer.unref();
+    });
+    try {
+      const outcome = await Promise.race([prisma.$disconnect(), gaveUp]);
+      if (outcome === 'timeout') {
+        warn(`the PostgreSQL pool did not end within ${closeTimeoutMs} ms (a connection lost inside a transaction is never returned to it); closing without waiting further`);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return wrap(prisma, { kind: 'postgres', databaseUrl }, async () => {}, disconnect);
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
@@ -66,7 +93,12 @@ async function openPglite(dataDir: string): Promise<Database> {
   });
 }
 
-function wrap(prisma: PrismaClient, target: MigrationTarget, closeDriver: () => Promise<void>): Database {
+function wrap(
+  prisma: PrismaClient,
+  target: MigrationTarget,
+  closeDriver: () => Promise<void>,
+  disconnect: () => Promise<void> = () => prisma.$disconnect(),
+): Database {
   let closing: Promise<void> | undefined;
   return {
     prisma,
@@ -75,7 +107,7 @@ function wrap(prisma: PrismaClient, target: MigrationTarget, closeDriver: () => 
     close() {
       closing ??= (async () => {
         try {
-          await prisma.$disconnect();
+          await disconnect();
         } finally {
           await closeDriver();
         }
