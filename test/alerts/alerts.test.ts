@@ -8,6 +8,7 @@ import { verifyWebhookSignature } from '../../src/alerts/signature.js';
 import { admin, createHierarchy } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { configFile, FAST_JOBS, waitFor } from '../analytics/helpers.js';
+import { clearOfDayBoundary } from '../support/period-boundary.js';
 import { spawnGateway, startReceiver, startSmtp, type ChildGateway, type Receiver } from './receivers.js';
 
 const SECRET = randomBytes(24).toString('hex');
@@ -35,6 +36,22 @@ function subjectOf(mail: { data: string }): string {
 }
 
 const hooks = (budgetId: string, type = 'budget.threshold') => receiver.ok('/hook').filter((d) => JSON.parse(d.raw).budgetId === budgetId && JSON.parse(d.raw).type === type);
+
+/**
+ * Waits until the gateway at `url` (an in-process instance or the child process) has the budget
+ * in its own budget directory: each instance reloads it after a change notice, on its own time.
+ * The entity route resolves through that instance's directory, so it lists the budget only then.
+ */
+async function budgetLoaded(url: string, level: string, entityId: string, budgetId: string): Promise<void> {
+  await waitFor(`budget ${budgetId} loaded by ${url}`, async () => {
+    const response = await fetch(`${url}/admin/entities/${level}/${entityId}/budgets`, { headers: { authorization: `Bearer ${t1.gateway.adminToken}` } });
+    if (!response.ok) {
+      await response.arrayBuffer();
+      return false;
+    }
+    return ((await response.json()) as Array<{ budgetId: string }>).some((b) => b.budgetId === budgetId);
+  });
+}
 
 async function organizationKey(name: string) {
   const h = await createHierarchy(t1, name);
@@ -68,12 +85,13 @@ afterAll(async () => {
 });
 
 describe('budget alerts', () => {
-  it('fires each threshold exactly once under concurrent traffic through three gateways (two processes)', async () => {
+  it('fires each threshold exactly once under concurrent traffic through three gateways (two processes)', { timeout: 90_000 }, async () => {
     const { h, key } = await organizationKey('concurrent');
-    // Soft, so spending goes past 100 %: 60 requests against a limit of 40.
-    const budget = await admin(t1, 'POST', '/budgets', { level: 'organization', entityId: h.organizationId, period: 'daily', limitUsd: nanoToUsd(unitNano * 40n), hard: false });
-    await Promise.all([t1, t2].map((t) => admin(t, 'GET', '/budgets'))); // both in-process instances have reloaded
-    await new Promise((r) => setTimeout(r, 300)); // the change notice reaches the child process
+    // Soft, so spending goes past 100 %: 60 requests against a limit of 40. A 'total' budget: no
+    // midnight can split the spend, and no velocity alert (none for 'total') joins the deliveries.
+    const budget = await admin(t1, 'POST', '/budgets', { level: 'organization', entityId: h.organizationId, period: 'total', limitUsd: nanoToUsd(unitNano * 40n), hard: false });
+    // t1 applied the change before answering; t2 and the child reload on the change notice.
+    await Promise.all([t2.url, child.url].map((url) => budgetLoaded(url, 'organization', h.organizationId, budget.id)));
     const urls = [t1.url, t2.url, child.url];
     const responses = await Promise.all(Array.from({ length: 60 }, (_, i) => call(urls[i % 3]!, key)));
     expect(responses.map((r) => r.status)).toEqual(Array(60).fill(200));
@@ -85,7 +103,7 @@ describe('budget alerts', () => {
     });
     expect(status.spentUsd).toBe(nanoToUsd(unitNano * 60n));
     await waitFor('four threshold deliveries', async () => hooks(budget.id).length >= 4);
-    // Threshold alerts only: the velocity check (every second here) may also speak up about this budget.
+    // Threshold alerts only: other alerts (velocity, fallback price) go to the same endpoints.
     const slackFor = () => receiver.ok('/slack').filter((d) => /"concurrent" reached/.test(JSON.parse(d.raw).text));
     const mailsFor = () => smtp.mails.filter((m) => /"concurrent" reached/.test(subjectOf(m)));
     await waitFor('four Slack messages', async () => slackFor().length >= 4);
@@ -110,7 +128,9 @@ describe('budget alerts', () => {
   });
 
   it('signs every delivery: the receiver verifies it, and a tampered body or wrong secret fails', () => {
-    const delivery = receiver.ok('/hook')[0]!;
+    // A threshold alert, so the '"threshold":' tampering below really changes the body.
+    const delivery = receiver.ok('/hook').find((d) => JSON.parse(d.raw).type === 'budget.threshold')!;
+    expect(delivery).toBeDefined();
     const input = { secret: SECRET, rawBody: delivery.raw, signature: String(delivery.headers['x-tollgate-signature']), timestamp: String(delivery.headers['x-tollgate-timestamp']) };
     expect(input.signature).toMatch(/^sha256=[0-9a-f]{64}$/);
     for (const d of receiver.ok('/hook')) {
@@ -123,28 +143,36 @@ describe('budget alerts', () => {
     expect(verifyWebhookSignature({ ...input, nowSeconds: Number(input.timestamp) + 3600 })).toBe(false);
   });
 
-  it('retries a failing receiver with growing delays until it takes the alert; the row records the attempts', async () => {
+  it('retries a failing receiver with growing delays until it takes the alert; the row records the attempts', { timeout: 90_000 }, async () => {
     const { h, key } = await organizationKey('flaky');
-    const budget = await admin(t1, 'POST', '/budgets', { level: 'organization', entityId: h.organizationId, period: 'daily', limitUsd: nanoToUsd(unitNano * 2n), thresholds: [50] });
+    // 'total': one call spends half of it, which on a daily budget early in the UTC day is a pace
+    // that runs out before the reset, and a velocity alert would take one of the forced failures.
+    const budget = await admin(t1, 'POST', '/budgets', { level: 'organization', entityId: h.organizationId, period: 'total', limitUsd: nanoToUsd(unitNano * 2n), thresholds: [50] });
     receiver.failNext(3, '/hook');
-    receiver.delayMs = 300; // a slow receiver, too: the request must not wait for it
+    // A slow receiver, too: the request must not wait for it. Every attempt is held 2 s (below the
+    // 5 s webhook timeout), so a request that waited for even one attempt takes 2 s or more.
+    receiver.delayMs = 2_000;
     const started = performance.now();
     expect((await call(t1.url, key)).status).toBe(200);
-    expect(performance.now() - started).toBeLessThan(1_000);
-    await waitFor('the delivery after three failures', async () => hooks(budget.id).length === 1);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    await waitFor('the delivery after three failures', async () => hooks(budget.id).length === 1, 60_000);
     receiver.delayMs = 0;
-    const attempts = receiver.all.filter((d) => d.path === '/hook' && d.raw.includes(budget.id));
+    const attempts = receiver.all.filter((d) => d.path === '/hook' && d.raw.includes(budget.id) && JSON.parse(d.raw).type === 'budget.threshold');
     expect(attempts.map((d) => d.status)).toEqual([500, 500, 500, 200]);
     expect(new Set(attempts.map((d) => d.headers['x-tollgate-alert-id'])).size).toBe(1);
     const row = await waitFor('the row to say delivered', async () => {
-      const r = await t1.gateway.storage.prisma.budgetAlert.findFirst({ where: { budgetId: budget.id } });
+      const r = await t1.gateway.storage.prisma.budgetAlert.findFirst({ where: { budgetId: budget.id, kind: 'threshold' } });
       return r?.status === 'delivered' ? r : undefined;
     });
     expect(row.attempts).toBe(6); // webhook 4, Slack 1, email 1
     expect(row.deliveries).toMatchObject({ webhook: { status: 'delivered', attempts: 4 }, slack: { status: 'delivered', attempts: 1 }, email: { status: 'delivered', attempts: 1 } });
   });
 
-  it('alerts once per provider and model per day when requests are priced by the fallback price', async () => {
+  // Up to ~2 min waiting out a UTC midnight, then a few seconds of its own.
+  it('alerts once per provider and model per day when requests are priced by the fallback price', { timeout: 180_000 }, async () => {
+    // The alert is once per UTC day: all calls and checks must fall on one day.
+    await clearOfDayBoundary(['UTC']);
+    const day = new Date().toISOString().slice(0, 10);
     const body = JSON.stringify({ model: 'mystery-model-9000', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
     const urls = [t1.url, t2.url, child.url];
     const statuses = await Promise.all(Array.from({ length: 12 }, (_, i) => call(urls[i % 3]!, t1.key, body).then((r) => r.status)));
@@ -153,18 +181,19 @@ describe('budget alerts', () => {
     await waitFor('the fallback-price alert', async () => fallback().length >= 1);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(fallback()).toHaveLength(1);
-    expect(fallback()[0]).toMatchObject({ provider: 'openai', periodId: `d:${new Date().toISOString().slice(0, 10)}` });
+    expect(fallback()[0]).toMatchObject({ provider: 'openai', periodId: `d:${day}` });
     expect(await t1.gateway.storage.prisma.budgetAlert.count({ where: { kind: 'fallback_price', model: 'mystery-model-9000' } })).toBe(1);
   });
 
-  it('raises one velocity alert when the rate runs a budget out before its period ends', async () => {
+  it('raises one velocity alert when the rate runs a budget out before its period ends', { timeout: 90_000 }, async () => {
     // A zone where the local day is between 4:00 and 14:00 now: 80 % spent means "too fast".
     const hour = new Date().getUTCHours();
     const offset = [...Array(27).keys()].map((i) => i - 12).find((o) => (hour + o + 24) % 24 >= 4 && (hour + o + 24) % 24 < 14)!;
     const timezone = offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
     const { h, key } = await organizationKey('speedy');
     const budget = await admin(t1, 'POST', '/budgets', { level: 'team', entityId: h.teamId, period: 'daily', timezone, limitUsd: nanoToUsd((unitNano * 125n) / 10n), thresholds: [100] });
-    await new Promise((r) => setTimeout(r, 300));
+    // Half the calls go through t2: it must count them on this budget, so wait for its reload.
+    await budgetLoaded(t2.url, 'team', h.teamId, budget.id);
     const statuses = await Promise.all(Array.from({ length: 10 }, (_, i) => call([t1.url, t2.url][i % 2]!, key).then((r) => r.status)));
     expect(statuses).toEqual(Array(10).fill(200));
     await waitFor('the velocity alert', async () => hooks(budget.id, 'budget.velocity').length >= 1, 15_000);

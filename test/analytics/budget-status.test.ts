@@ -16,6 +16,7 @@ import { insertWithRecordset } from '../../src/ledger/rows.js';
 import { admin, createHierarchy, type Hierarchy } from '../support/admin.js';
 import { chat } from '../support/faults.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { clearOfDayBoundary } from '../support/period-boundary.js';
 import { makeEvent } from '../support/usage-events.js';
 import { analytics, configFile, FAST_JOBS, rolledUp, waitFor } from './helpers.js';
 
@@ -31,6 +32,9 @@ let keyB: { id: string; secret: string };
 const budgets: Record<'org' | 'project' | 'team' | 'user', { id: string; limitNano: bigint; spentNano: bigint; period: 'monthly' | 'daily' }> = {} as never;
 
 beforeAll(async () => {
+  // The team and user budgets are daily (the month turns at a UTC midnight, too): the traffic
+  // here and every check below must fall in one period, so a midnight close by is waited out.
+  await clearOfDayBoundary(['UTC']);
   t = await startTestGateway({ env: { TOLLGATE_CONFIG: configFile(FAST_JOBS) } });
   h = await createHierarchy(t, 'status');
   keyA = await admin(t, 'POST', '/keys', { name: 'status-a', organizationId: h.organizationId, projectId: h.projectId, team: h.teamId, userId: h.userId });
@@ -54,7 +58,7 @@ beforeAll(async () => {
   ]);
   await waitFor('the ledger', async () => (await t.gateway.storage.prisma.usageRecord.count()) === A_CALLS + B_CALLS + 1);
   await rolledUp(t);
-});
+}, 180_000); // up to ~2 min waiting out a midnight, then the gateway start and the traffic
 afterAll(async () => t?.close());
 
 /** The budget's current UTC period, by hand: the month or the day around `at`. */

@@ -9,6 +9,7 @@ import type { ReconcileJobDeps } from '../../src/runtime/reconcile-job.js';
 import { admin, createHierarchy } from '../support/admin.js';
 import { chat, eventually, settledStatus } from '../support/faults.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { clearOfDayBoundary } from '../support/period-boundary.js';
 import { sampleValue, scrape } from './scrape.js';
 
 const opened: TestGateway[] = [];
@@ -17,15 +18,18 @@ afterAll(async () => {
 });
 
 describe('reconciliation metrics', () => {
-  it('drifted counters and the drift in USD per budget level, and the time of the last pass', async () => {
+  // Up to ~2 min waiting out a midnight, two gateway starts, and up to 30 s for the pass.
+  it('drifted counters and the drift in USD per budget level, and the time of the last pass', { timeout: 240_000 }, async () => {
+    // A daily budget whose counter is compared with the ledger later: both in one UTC day.
+    await clearOfDayBoundary(['UTC']);
     const first = await startTestGateway();
     opened.push(first);
     const h = await createHierarchy(first, 'drift');
     const key = await first.createKey({ name: 'k', organizationId: h.organizationId, team: h.teamId });
     const budget = await admin(first, 'POST', '/budgets', { level: 'team', entityId: h.teamId, period: 'daily', limitUsd: '5' });
     for (let i = 0; i < 3; i++) expect((await chat(first, key)).status).toBe(200);
-    await settledStatus(first, budget.id);
-    await eventually(async () => ((await first.gateway.storage.prisma.usageRecord.count({ where: { teamId: h.teamId } })) === 3 ? true : undefined), 'rows');
+    await settledStatus(first, budget.id, 30_000);
+    await eventually(async () => ((await first.gateway.storage.prisma.usageRecord.count({ where: { teamId: h.teamId } })) === 3 ? true : undefined), 'rows', 30_000);
 
     // Push the team's counter 5,000 nano-USD ($0.000005) above the ledger.
     const redis = new Redis(first.env.REDIS_URL!);
@@ -41,10 +45,11 @@ describe('reconciliation metrics', () => {
     const before = Math.floor(Date.now() / 1000);
     const second = await startTestGateway({ shareWith: first });
     opened.push(second);
+    // A start-up pass that fails (e.g. Redis not connected yet) is retried after 10 s: leave room.
     const text = await eventually(async () => {
       const scraped = await scrape(second.url);
       return (sampleValue(scraped, 'tollgate_reconcile_last_success_timestamp_seconds') ?? 0) >= before ? scraped : undefined;
-    }, 'a reconciliation pass');
+    }, 'a reconciliation pass', 30_000);
     expect(sampleValue(text, 'tollgate_reconcile_drifted_counters', { budget_level: 'team' })).toBe(1);
     expect(sampleValue(text, 'tollgate_reconcile_drift_usd', { budget_level: 'team' })).toBe(0.000005);
     expect(sampleValue(text, 'tollgate_reconcile_drifted_counters', { budget_level: 'organization' })).toBe(0);
@@ -63,7 +68,8 @@ describe('reconciliation metrics', () => {
     } as unknown as ReconcileJobDeps;
     const stop = startReconcileJob(deps, 3_600_000, 50);
     try {
-      await eventually(async () => (reports.length === 1 ? true : undefined), 'the retried pass', 2_000);
+      // Far below the hour-long interval, so only the retry can make this pass.
+      await eventually(async () => (reports.length === 1 ? true : undefined), 'the retried pass', 10_000);
       expect(calls).toBe(2);
     } finally {
       stop();
