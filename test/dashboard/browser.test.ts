@@ -61,7 +61,9 @@ afterAll(async () => {
 });
 
 describe('dashboard in a browser', () => {
-  it('signs in, draws the charts from the traffic, refreshes itself, and saves a screenshot', async () => {
+  // A real browser on a possibly loaded machine: page loads, waits of up to 30 s (Playwright's
+  // default) and 10 s for the refresh, and a full-page screenshot.
+  it('signs in, draws the charts from the traffic, refreshes itself, and saves a screenshot', { timeout: 120_000 }, async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     const errors: string[] = [];

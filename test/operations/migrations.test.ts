@@ -99,6 +99,22 @@ async function ready(url: string): Promise<{ status: number; body: any }> {
   }, 'ready', 10_000);
 }
 
+/**
+ * /readyz until `accept` holds, for the same reason as ready(); the last answer either way, so
+ * the caller's assertion shows what /readyz really said when it never got there.
+ */
+async function readyzUntil(url: string, accept: (answer: { status: number; body: any }) => boolean, timeoutMs = 10_000): Promise<{ status: number; body: any }> {
+  const deadline = Date.now() + timeoutMs;
+  let answer = await readyz(url);
+  while (!accept(answer) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    answer = await readyz(url);
+  }
+  return answer;
+}
+
+// Child processes on a loaded machine: start-up alone may take a good part of listening()'s 60 s
+// deadline, so each test gets twice that.
 describe('database migrations', () => {
   it('`tollgate migrate` on an empty PostgreSQL database creates every table of the schema and records every migration; run again, it changes nothing', async () => {
     const migrated = await emptyDatabase();
@@ -115,7 +131,7 @@ describe('database migrations', () => {
     expect(again.code, again.output).toBe(0);
     const rows = await query<{ n: number }>(migrated.url, 'SELECT count(*)::int AS n FROM "_prisma_migrations"');
     expect(rows[0]!.n).toBe(SHIPPED_MIGRATIONS.length);
-  }, 60_000);
+  }, 120_000);
 
   it('`tollgate start` on an empty PostgreSQL database migrates it before it serves: ready, and a call lands in the ledger', async () => {
     const database = await emptyDatabase();
@@ -142,7 +158,7 @@ describe('database migrations', () => {
     }
     gateway.child.kill('SIGTERM');
     expect(await gateway.exited, gateway.output()).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it("/readyz is 503 naming a migration the running release needs and the database lacks (/healthz stays 200), and 200 once `tollgate migrate` applied it", async () => {
     // A newer release (the shipped migrations plus PROBE_MIGRATION) starts: it applies them all.
@@ -155,7 +171,9 @@ describe('database migrations', () => {
     // The database goes back to before that migration (restored from an older backup).
     await query(migrated.url, `DELETE FROM "_prisma_migrations" WHERE migration_name = '${PROBE_MIGRATION}'`);
     await query(migrated.url, 'DROP TABLE "OperationsProbe"');
-    const pending = await readyz(url);
+    // A check that missed its 1 s bound reads reachable: false and leaves the gauge below as it
+    // was: wait for one that reached the database and saw the migration missing.
+    const pending = await readyzUntil(url, (a) => JSON.stringify(a.body?.checks?.database?.pendingMigrations) === JSON.stringify([PROBE_MIGRATION]) && a.body.failing?.length === 1);
     expect(pending).toMatchObject({
       status: 503,
       body: { status: 'not ready', failing: ['database'], database: false, checks: { database: { reachable: true, migrated: false, pendingMigrations: [PROBE_MIGRATION] } } },
@@ -168,5 +186,5 @@ describe('database migrations', () => {
     expect(migrate.code, migrate.output).toBe(0);
     expect(await tables(migrated.url)).toContain('OperationsProbe');
     expect(await ready(url)).toMatchObject({ status: 200, body: { status: 'ready', failing: [], checks: { database: { migrated: true, pendingMigrations: [] } } } });
-  }, 60_000);
+  }, 120_000);
 });

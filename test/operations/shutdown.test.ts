@@ -5,10 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKey } from '../../src/admin/keys.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { eventually } from '../support/faults.js';
 import { childEnv, spawnGateway, type ChildGateway } from './child-gateway.js';
 
 const STREAMS = 20;
-const CHUNK_DELAY_MS = 150; // ~36 chunks: each stream stays open about 5 s
+// 36 pauses between the story's 37 events: each stream stays open about 11 s, so on a loaded
+// machine the first one opened is still open well after the 20th opened and the signal went.
+const CHUNK_DELAY_MS = 300;
 
 let database: TestDatabase;
 let simulator: Simulator;
@@ -75,10 +78,20 @@ function freshConnection(url: string): Promise<number> {
 
 describe('graceful shutdown of `tollgate start`', () => {
   it('SIGTERM with 20 open streams: all complete, 20 usage rows, exit code 0', async () => {
-    gateway = spawnGateway(childEnv(database.url, simulator, { TOLLGATE_SHUTDOWN_GRACE_MS: '20000' }));
+    // The grace outlasts the streams (about 11 s each) with room for a loaded machine.
+    gateway = spawnGateway(childEnv(database.url, simulator, { TOLLGATE_SHUTDOWN_GRACE_MS: '30000' }));
     const url = await gateway.listening();
     const key = (await createKey(database.database.prisma, gateway.env.TOLLGATE_KEY_SECRET!, { name: 'shutdown' })).secret;
     expect(await freshConnection(url)).toBe(200);
+    // Warm: the child's one-time costs of a first call (key lookup, estimator, upstream
+    // connection) are paid here, not by the streams below.
+    const warm = await fetch(`${url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] }),
+    });
+    expect(warm.status).toBe(200);
+    await warm.arrayBuffer();
 
     const streams = await Promise.all(Array.from({ length: STREAMS }, () => openStream(url, key)));
     // Open when the signal goes: none ended, whatever the reads in the background have done so far.
@@ -88,8 +101,10 @@ describe('graceful shutdown of `tollgate start`', () => {
     gateway.child.kill('SIGTERM');
     let exitedAt = 0;
     void gateway.exited.then(() => (exitedAt = Date.now()));
-    await new Promise((r) => setTimeout(r, 300));
-    await expect(freshConnection(url)).rejects.toThrow(); // no longer accepting
+    // No longer accepting, while the streams are still being served: the listener closes at
+    // the signal, not after the streams ended. How soon it closes depends on the machine's load.
+    await eventually(() => freshConnection(url).then(() => undefined, () => true), 'new connections refused', 10_000);
+    expect(streams.filter((s) => s.endedAt === undefined).length).toBeGreaterThan(0);
 
     const bodies = await Promise.all(streams.map((s) => s.rest));
     for (const body of bodies) {
@@ -116,5 +131,5 @@ describe('graceful shutdown of `tollgate start`', () => {
       expect(row.costSource).not.toBe('estimated');
       expect(row.errorCode).toBeNull();
     }
-  }, 90_000);
+  }, 120_000);
 });

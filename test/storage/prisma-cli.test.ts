@@ -24,7 +24,8 @@ function migrateStatus(databaseUrl: string) {
 }
 
 describe('prisma migrate status after applyMigrations', () => {
-  it('exits 1 before and 0 after our migrator ran', async () => {
+  // Two Prisma CLI runs of up to 60 s each (spawnSync's timeout) and the migrations in between.
+  it('exits 1 before and 0 after our migrator ran', { timeout: 150_000 }, async () => {
     const db = await createEmptyTestDatabase();
     drops.push(db.drop);
 

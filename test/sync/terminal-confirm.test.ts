@@ -43,8 +43,11 @@ function atTerminal(args: string[], answer: string): Promise<{ code: number | nu
 
 const syncArgs = () => ['pricing', 'sync', '--provider', 'openai', '--source', `litellm=${env.sim.url}/pricing/litellm.json?scale=130&models=gpt-4o`];
 
+// Above atTerminal's own 60 s guard, so a slow run fails with its output rather than a bare timeout.
+const TERMINAL_TEST_TIMEOUT_MS = 90_000;
+
 describe('pricing sync asks at a terminal', () => {
-  it('"n" (or anything but yes) refuses: exit 3, nothing written', async () => {
+  it('"n" (or anything but yes) refuses: exit 3, nothing written', { timeout: TERMINAL_TEST_TIMEOUT_MS }, async () => {
     const before = await snapshot(env.cli);
     const run = await atTerminal(syncArgs(), 'n');
     expect(run.output).toMatch(/openai\/gpt-4o.*ABOVE 20%/);
@@ -54,7 +57,7 @@ describe('pricing sync asks at a terminal', () => {
     expect(await snapshot(env.cli)).toEqual(before);
   });
 
-  it('"y" applies the change and raises its alert, as --yes would', async () => {
+  it('"y" applies the change and raises its alert, as --yes would', { timeout: TERMINAL_TEST_TIMEOUT_MS }, async () => {
     const run = await atTerminal(syncArgs(), 'y');
     expect(run.code, run.output).toBe(0);
     const rows = await env.cli.database.database.prisma.modelPrice.findMany({ where: { model: 'gpt-4o', effectiveTo: null } });
