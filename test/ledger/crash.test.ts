@@ -55,7 +55,7 @@ async function dieMidBatch(queue: UsageQueue, count: number, committed: number):
 }
 
 describe.each(['redis', 'memory'] as const)('a writer killed mid-batch (%s queue)', (kind) => {
-  it('loses no row and duplicates none: a second writer claims the stale entries', async () => {
+  it('loses no row and duplicates none: a second writer claims the stale entries', { timeout: 60_000 }, async () => {
     const events = makeEvents(300);
     let queue: UsageQueue;
     if (kind === 'redis') {
@@ -75,7 +75,9 @@ describe.each(['redis', 'memory'] as const)('a writer killed mid-batch (%s queue
       deadLetters: kind === 'redis' ? env.deadLetters : new MemoryDeadLetters(),
       consumerName: 'survivor',
       blockMs: 50,
-      claimIdleMs: 2000,
+      // Long enough for the survivor to write the 200 fresh entries and for the test to see
+      // it before the dead writer's 100 become claimable, even on a loaded machine.
+      claimIdleMs: 5000,
       claimEveryMs: 100,
     });
     survivor.start();
@@ -83,8 +85,8 @@ describe.each(['redis', 'memory'] as const)('a writer killed mid-batch (%s queue
     // Rows commit before their ack, so wait for both: 240 rows in and the 200 acknowledged.
     await waitFor(async () => (await env.rowCount()) >= 240 && (await queue.length()) === 100, 10_000);
     expect(survivor.claimed).toBe(0); // the dead writer's entries are still too fresh to take
-    await waitFor(async () => (await queue.length()) === 0, 10_000);
-    expect(Date.now() - deliveredAt).toBeGreaterThanOrEqual(2000); // not claimed while fresh
+    await waitFor(async () => (await queue.length()) === 0, 20_000);
+    expect(Date.now() - deliveredAt).toBeGreaterThanOrEqual(5000); // not claimed while fresh
     await survivor.stop();
 
     expect(survivor.claimed).toBe(100);
@@ -95,7 +97,7 @@ describe.each(['redis', 'memory'] as const)('a writer killed mid-batch (%s queue
 });
 
 /** A writer process. Detached, so killing its process group also kills tsx's node child. */
-function startChild(consumer: string): { child: ChildProcess; lines: string[]; ready: Promise<void> } {
+function startChild(consumer: string, ackDelayMs: number): { child: ChildProcess; lines: string[]; ready: Promise<void> } {
   const child = spawn(resolve('node_modules/.bin/tsx'), [resolve('test/support/ledger-writer-child.ts')], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,7 +109,7 @@ function startChild(consumer: string): { child: ChildProcess; lines: string[]; r
       LEDGER_CONSUMER: consumer,
       LEDGER_BATCH: '100',
       LEDGER_CLAIM_IDLE_MS: '500',
-      LEDGER_ACK_DELAY_MS: '30',
+      LEDGER_ACK_DELAY_MS: String(ackDelayMs),
     },
   });
   const lines: string[] = [];
@@ -138,7 +140,9 @@ describe('a writer process killed with SIGKILL', () => {
   it('leaves no gap and no duplicate once a second writer process has run', async () => {
     const events = makeEvents(4000);
     await env.appendMany(events.slice(0, 2000));
-    const first = startChild('child-a');
+    // 200 ms between a commit and its ack: the 40 batches would take at least 8 s, so the
+    // kill after the fifth surely lands mid-stream however slowly this process gets to it.
+    const first = startChild('child-a', 200);
     await first.ready;
     const appending = env.appendMany(events.slice(2000)); // more traffic while it writes
     await waitFor(() => first.lines.filter((l) => l.startsWith('wrote')).length >= 5, 30_000);
@@ -151,7 +155,7 @@ describe('a writer process killed with SIGKILL', () => {
     expect(rowsAtKill).toBeLessThan(4000); // it died mid-stream
     expect(await env.store.usage.length()).toBeGreaterThan(0);
 
-    const second = startChild('child-b');
+    const second = startChild('child-b', 30);
     try {
       await second.ready;
       await waitFor(async () => (await env.store.usage.length()) === 0, 60_000);

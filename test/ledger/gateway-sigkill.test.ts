@@ -29,10 +29,15 @@ import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { childEnv, spawnGateway, type ChildGateway } from '../operations/child-gateway.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { eventually } from '../support/faults.js';
+import { clearOfDayBoundary } from '../support/period-boundary.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const COMPLETED = 200;
-const RESERVATION_TTL_SECONDS = 25;
+// Long enough that the hold is still counted once the second gateway is up (a cold start of
+// node and Prisma on a loaded machine can take many seconds), short enough that it lapses
+// soon after the dead consumer's entries are claimed (about 30 s after the kill) instead of
+// adding its own wait.
+const RESERVATION_TTL_SECONDS = 45;
 
 let database: TestDatabase;
 let proxy: TcpProxy;
@@ -49,6 +54,9 @@ let second: ChildGateway | undefined;
 let key: string;
 
 beforeAll(async () => {
+  // The budget is monthly (UTC) and its counter is compared with the ledger at the end: a
+  // month can only turn at a UTC midnight, so keep the test away from one.
+  await clearOfDayBoundary();
   [database, simulator] = await Promise.all([createTestDatabase(), startSimulator({ port: 0 })]);
   const target = new URL(database.url);
   proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
@@ -64,7 +72,7 @@ beforeAll(async () => {
   key = created.secret;
   keyId = created.id;
   rule = budgetRule(await createBudget(database.database.prisma, { level: 'key', entityId: created.id, period: 'monthly', limitUsd: '100' }));
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   // The first one's cleanup deletes the shared Redis prefix: last.
