@@ -70,20 +70,22 @@ function headerObject(headers: IncomingHttpHeaders, name: string): Record<string
 
 /**
  * x-sim-chunk-delay-ms, x-sim-first-byte-delay-ms, x-sim-output-tokens, x-sim-scenario ("error-503,slow"),
- * x-sim-response-headers (a JSON object of extra response headers).
+ * x-sim-response-headers (a JSON object of extra response headers), x-sim-hold-gate (a gate's name).
  */
 export function scenarioFromHeaders(headers: IncomingHttpHeaders): Scenario | undefined {
   const chunk = headerInt(headers, 'x-sim-chunk-delay-ms');
   const first = headerInt(headers, 'x-sim-first-byte-delay-ms');
   const output = headerInt(headers, 'x-sim-output-tokens');
   const extra = headerObject(headers, 'x-sim-response-headers');
+  const gate = headers['x-sim-hold-gate'];
   const named = headers['x-sim-scenario'];
-  if (chunk === undefined && first === undefined && output === undefined && extra === undefined && typeof named !== 'string') return undefined;
+  if (chunk === undefined && first === undefined && output === undefined && extra === undefined && typeof gate !== 'string' && typeof named !== 'string') return undefined;
   const s: Scenario = typeof named === 'string' ? (parseTokens(named, false) ?? {}) : {};
   if (chunk !== undefined) s.chunkDelayMs = chunk;
   if (first !== undefined) s.firstByteDelayMs = first;
   if (output !== undefined) s.outputTokens = Math.floor(output);
   if (extra !== undefined) s.responseHeaders = extra;
+  if (typeof gate === 'string' && gate !== '') s.holdGate = gate;
   return s;
 }
 
@@ -134,6 +136,7 @@ export function resolvePlan(defaults: PlanDefaults, ...layers: (Scenario | undef
     if (s.cachedTokens !== undefined) plan.cachedTokens = s.cachedTokens;
     if (s.outputTokens !== undefined) plan.outputTokens = s.outputTokens;
     if (s.responseHeaders !== undefined) plan.responseHeaders = s.responseHeaders;
+    if (s.holdGate !== undefined) plan.holdGate = s.holdGate;
   }
   if (plan.slow) plan.chunkDelayMs = Math.max(plan.chunkDelayMs, SLOW_CHUNK_DELAY_MS);
   return plan;

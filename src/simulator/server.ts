@@ -7,6 +7,7 @@ import { errorReply, geminiBadKey, geminiStatus, openaiBadJson, openaiError, ope
 import { geminiPathModel, handleGemini } from './gemini.js';
 import { handleOpenAiFamily, openaiPersonality } from './openai.js';
 import { resolvePlan, ScenarioSlot, scenarioFromHeaders, scenarioFromModel } from './scenario.js';
+import { Gates } from './gates.js';
 import { pause, sendReply, type Exchange } from './send.js';
 import { newId } from './text.js';
 import type { AbortInfo, Call, RecordedRequest, Reply, Scenario, SimProvider, Simulator, SimulatorOptions } from './types.js';
@@ -82,6 +83,7 @@ class SimulatorServer {
   closing = false;
   private seq = 0;
   private readonly slot = new ScenarioSlot();
+  readonly gates = new Gates();
   private readonly pendingAborts: AbortInfo[] = [];
   private readonly waiters: ((info: AbortInfo) => void)[] = [];
   private readonly maxRecorded: number;
@@ -197,6 +199,7 @@ class SimulatorServer {
 
     const plan = resolvePlan(this.defaults, this.slot.take(path), scenarioFromHeaders(req.headers), scenarioFromModel(model));
     if (plan.hang) return; // no status line ever; 'close' fires when the client gives up
+    if (plan.holdGate !== undefined && !(await this.gates.pass(plan.holdGate, res))) return;
     if (plan.firstByteDelayMs > 0 && !(await pause(plan.firstByteDelayMs, res))) return;
 
     try {
@@ -251,6 +254,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return sim.closedSockets;
     },
     waitForAbort: (timeoutMs) => sim.waitForAbort(timeoutMs),
+    closeGate: (name) => sim.gates.close(name),
     events: sim.events,
     close: () => {
       closed ??= new Promise<void>((resolve) => {

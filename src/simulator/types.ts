@@ -98,6 +98,11 @@ export interface Scenario {
    * reply chunked: Node refuses a Trailer header on a Content-Length body.
    */
   responseHeaders?: Record<string, string>;
+  /**
+   * Hold the request before its first byte at this named gate until the test releases it
+   * (`Simulator.closeGate`); a gate never closed, or released already, lets it through at once.
+   */
+  holdGate?: string;
   /** Only for requests whose path contains this string (e.g. "/xai/" or ":streamGenerateContent"). */
   pathIncludes?: string;
   /** Apply to this many matching requests, then clear itself. Default: until replaced. */
@@ -116,6 +121,7 @@ export interface Plan {
   cachedTokens?: number;
   outputTokens?: number;
   responseHeaders?: Record<string, string>;
+  holdGate?: string;
 }
 
 /** What a provider handler decided to send; server.ts/send.ts do the writing. */
@@ -155,6 +161,8 @@ export interface Call {
   embeddingDims(model: string): number;
 }
 
+import type { Gate } from './gates.js';
+
 export interface Simulator {
   /** e.g. "http://127.0.0.1:41234" */
   readonly url: string;
@@ -173,6 +181,11 @@ export interface Simulator {
    * that happened just before the call is not missed); rejects after `timeoutMs` (default 5000).
    */
   waitForAbort(timeoutMs?: number): Promise<AbortInfo>;
+  /**
+   * Closes the named gate: requests sent with `x-sim-hold-gate: <name>` wait before their first
+   * byte until `release()` (see gates.ts); close() ends them with their connections.
+   */
+  closeGate(name: string): Gate;
   /** 'request' (RecordedRequest) and 'abort' (AbortInfo). */
   readonly events: EventEmitter;
   /** Stops listening and destroys open connections (hanging requests included). */
