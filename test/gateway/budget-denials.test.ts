@@ -7,6 +7,7 @@ import { admin, createHierarchy } from '../support/admin.js';
 import { reservedNano } from '../support/estimate.js';
 import { eventually } from '../support/faults.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { clearOfDayBoundary } from '../support/period-boundary.js';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -75,7 +76,10 @@ async function keyOf(name: string) {
 }
 
 describe('a denied OpenAI or xAI client', () => {
-  it('gets every header and every error.budget field with exact values (spent after a settled call, daily in Asia/Tokyo)', async () => {
+  it('gets every header and every error.budget field with exact values (spent after a settled call, daily in Asia/Tokyo)', { timeout: 180_000 }, async () => {
+    // The denial must show what the first call spent: both calls in one Tokyo day (midnight
+    // there is 15:00 UTC). This may wait up to two minutes.
+    await clearOfDayBoundary(['Asia/Tokyo']);
     const { h, key } = await keyOf('denial-exact');
     const limit = nanoToUsd(reservedNano(t, BODY)); // room for exactly one call
     const budget = await admin(t, 'POST', '/budgets', { level: 'user', entityId: h.userId, period: 'daily', timezone: 'Asia/Tokyo', limitUsd: limit });
@@ -84,7 +88,7 @@ describe('a denied OpenAI or xAI client', () => {
     const { spentUsd: spent } = await eventually(async () => {
       const status = await admin(t, 'GET', `/budgets/${budget.id}/status`);
       return status.reservedUsd === '0' && status.spentUsd !== '0' ? status : undefined;
-    }, 'the first call settled');
+    }, 'the first call settled', 30_000);
 
     const denied = await openai(key);
     expect(denied.status).toBe(429);
@@ -136,14 +140,19 @@ describe('a denied OpenAI or xAI client', () => {
 });
 
 describe('a denied Gemini client', () => {
-  it('gets RESOURCE_EXHAUSTED with one ErrorInfo carrying the budget, the same headers, and nothing upstream', async () => {
+  it('gets RESOURCE_EXHAUSTED with one ErrorInfo carrying the budget, the same headers, and nothing upstream', { timeout: 180_000 }, async () => {
+    // A daily UTC budget, its reset checked: the call held and the denial in one day. This may
+    // wait up to two minutes.
+    await clearOfDayBoundary();
     const { h, key } = await keyOf('denial-gemini');
     const held = nanoToUsd(reservedNano(t, BODY));
     const budget = await admin(t, 'POST', '/budgets', { level: 'project', entityId: h.projectId, period: 'daily', limitUsd: held });
     t.simulator.clearRequests();
-    // An OpenAI call held upstream for 3 s fills the budget with its reservation.
-    const inFlight = openai(key, { 'x-sim-first-byte-delay-ms': '3000' });
-    await eventually(async () => ((await admin(t, 'GET', `/budgets/${budget.id}/status`)).reservedUsd === held ? true : undefined), 'the reservation is held');
+    // An OpenAI call held upstream (at a gate, until the denial below was answered) fills the
+    // budget with its reservation: nothing is spent yet when the Gemini call is denied.
+    const gate = t.simulator.closeGate(`denial-gemini-${budget.id}`);
+    const inFlight = openai(key, { 'x-sim-hold-gate': `denial-gemini-${budget.id}` });
+    await eventually(async () => ((await admin(t, 'GET', `/budgets/${budget.id}/status`)).reservedUsd === held ? true : undefined), 'the reservation is held', 30_000);
 
     const denied = await gemini(key);
     expect(denied.status).toBe(429);
@@ -161,6 +170,7 @@ describe('a denied Gemini client', () => {
     // ErrorInfo.metadata is map<string, string>: the budget travels as JSON text.
     expect(JSON.parse(details[0].metadata.budget)).toEqual({ id: budget.id, level: 'project', period: 'daily', limit_usd: held, spent_usd: '0', reserved_usd: held, resets_at: reset });
 
+    gate.release();
     expect((await inFlight).status).toBe(200);
     expect(t.simulator.requests.map((r) => r.path)).toEqual(['/openai/v1/chat/completions']);
   });

@@ -8,6 +8,8 @@ import { admin, createHierarchy } from '../support/admin.js';
 import { reservedNano } from '../support/estimate.js';
 import { settledStatus } from '../support/faults.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { gatedBurst } from '../support/gated-burst.js';
+import { clearOfDayBoundary } from '../support/period-boundary.js';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -18,22 +20,20 @@ afterAll(async () => t?.close());
 const BODY = { model: 'gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'Name three levels' }] };
 const CALLS = 200;
 const AFFORDED = 40;
-
 /**
- * All calls at once. The simulator holds every admitted one for 3 s, so no settle (which
- * frees the unspent part of an estimate) comes before every call was admitted or denied.
+ * All calls at once. The simulator holds every admitted one at a gate until every call was
+ * admitted or denied (gatedBurst), so no settle (which frees the unspent part of an estimate)
+ * comes first.
  */
 function burst(key: string, n: number) {
-  return Promise.all(
-    Array.from({ length: n }, async () => {
-      const response = await fetch(`${t.url}/openai/v1/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-sim-first-byte-delay-ms': '3000' },
-        body: JSON.stringify(BODY),
-      });
-      return { status: response.status, headers: response.headers, body: (await response.json()) as any };
-    }),
-  );
+  return gatedBurst(t.simulator, n, async (hold) => {
+    const response = await fetch(`${t.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...hold },
+      body: JSON.stringify(BODY),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  });
 }
 
 type Level = 'key' | 'team' | 'project' | 'organization';
@@ -43,6 +43,10 @@ type Level = 'key' | 'team' | 'project' | 'organization';
  * then the burst. Returns the results and each budget's id, keyed by level.
  */
 async function run(name: string, calls: Partial<Record<Level, bigint>>, spec: Partial<Record<Level, { period: string; timezone?: string }>>) {
+  // The levels' spend is compared once settled: every period (daily, weekly, monthly, each in
+  // its zone) must be the same one from the burst to that reading. Every such boundary is a
+  // local midnight; this may wait up to two minutes.
+  await clearOfDayBoundary(['UTC', ...new Set(Object.values(spec).flatMap((s) => (s?.timezone ? [s.timezone] : [])))]);
   const h = await createHierarchy(t, name);
   const key = await admin(t, 'POST', '/keys', { name, organizationId: h.organizationId, projectId: h.projectId, team: h.teamId, userId: h.userId });
   const entity: Record<Level, string> = { key: key.id, team: h.teamId, project: h.projectId, organization: h.organizationId };
@@ -53,6 +57,11 @@ async function run(name: string, calls: Partial<Record<Level, bigint>>, spec: Pa
     const created = await admin(t, 'POST', '/budgets', { level, entityId: entity[level], limitUsd, ...spec[level] });
     budgets[level] = { id: created.id, limitUsd };
   }
+  // The key into the gateway's key cache first, so the burst is not 200 concurrent database
+  // lookups. Listing models is not billable: no budget is touched.
+  const models = await fetch(`${t.url}/openai/v1/models`, { headers: { authorization: `Bearer ${key.secret}` } });
+  await models.arrayBuffer();
+  expect(models.status).toBe(200);
   t.simulator.clearRequests();
   const results = await burst(key.secret, CALLS);
   return { results, budgets };
@@ -74,7 +83,7 @@ async function expectTightest(outcome: Awaited<ReturnType<typeof run>>, tightest
   // used, and the same 40 calls counted once at every level (so every counter shows one sum).
   const spent: string[] = [];
   for (const [level, budget] of Object.entries(budgets)) {
-    const status = await settledStatus(t, budget!.id);
+    const status = await settledStatus(t, budget!.id, 30_000);
     expect(Number(status.spentUsd), level).toBeLessThanOrEqual(Number(budget!.limitUsd));
     expect(Number(status.spentUsd), level).toBeGreaterThan(0);
     spent.push(status.spentUsd);
@@ -83,7 +92,7 @@ async function expectTightest(outcome: Awaited<ReturnType<typeof run>>, tightest
 }
 
 describe('three budget levels, 200 concurrent calls, the tightest affords exactly 40', () => {
-  it('the PROJECT is tightest (key and organization looser): exactly 40 admitted, every 429 names the project', async () => {
+  it('the PROJECT is tightest (key and organization looser): exactly 40 admitted, every 429 names the project', { timeout: 240_000 }, async () => {
     const outcome = await run(
       'levels-project',
       { key: 150n, project: BigInt(AFFORDED), organization: 100n },
@@ -92,7 +101,7 @@ describe('three budget levels, 200 concurrent calls, the tightest affords exactl
     await expectTightest(outcome, 'project');
   });
 
-  it('the ORGANIZATION is tightest (key and team looser): exactly 40 admitted, every 429 names the organization', async () => {
+  it('the ORGANIZATION is tightest (key and team looser): exactly 40 admitted, every 429 names the organization', { timeout: 240_000 }, async () => {
     const outcome = await run(
       'levels-organization',
       { key: 150n, team: 100n, organization: BigInt(AFFORDED) },

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nanoToUsd } from '../../src/core/money.js';
 import { admin, createHierarchy, type Hierarchy } from '../support/admin.js';
 import { reservedNano } from '../support/estimate.js';
+import { settledStatus } from '../support/faults.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { gatedBurst } from '../support/gated-burst.js';
+import { clearOfDayBoundary } from '../support/period-boundary.js';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -19,38 +22,45 @@ async function keyFor(h: Hierarchy): Promise<string> {
 }
 
 /**
- * Fires n requests at once. The upstream holds every admitted one for 3 s before answering, so
- * no settle (which releases the unspent part of an estimate) can happen before all n have been
- * admitted or denied: the count then shows the reservation alone, even on a loaded machine.
+ * Puts a new key in the gateway's key cache before a burst: otherwise every call of the burst
+ * is a concurrent cache miss and a database lookup. Listing models is not billable: no budget
+ * is touched. Call it before clearing the simulator's requests (the listing reaches it).
+ */
+async function warm(key: string) {
+  const response = await fetch(`${t.url}/openai/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+  await response.arrayBuffer();
+  expect(response.status).toBe(200);
+}
+
+/**
+ * Fires n requests at once. The upstream holds every admitted one at a gate until all n have
+ * been admitted or denied (gatedBurst), so no settle (which releases the unspent part of an
+ * estimate) can happen before: the count then shows the reservation alone, however loaded the
+ * machine.
  */
 async function burst(key: string, n: number) {
-  return Promise.all(
-    Array.from({ length: n }, () =>
-      fetch(`${t.url}/openai/v1/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-sim-first-byte-delay-ms': '3000' },
-        body: JSON.stringify(BODY),
-      }).then(async (r) => ({ status: r.status, headers: r.headers, body: (await r.json()) as any })),
-    ),
+  return gatedBurst(t.simulator, n, (hold) =>
+    fetch(`${t.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...hold },
+      body: JSON.stringify(BODY),
+    }).then(async (r) => ({ status: r.status, headers: r.headers, body: (await r.json()) as any })),
   );
 }
 
-async function settled(budgetId: string) {
-  // Settles run after each response; wait until nothing is reserved any more.
-  for (let i = 0; i < 100; i++) {
-    const status = await admin(t, 'GET', `/budgets/${budgetId}/status`);
-    if (status.reservedUsd === '0') return status;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('reservations did not settle');
-}
+// Settles run after each response; wait until nothing is reserved any more.
+const settled = (budgetId: string) => settledStatus(t, budgetId, 30_000);
 
 describe('budgets through the gateway (real Redis)', () => {
-  it('500 concurrent requests against a budget that affords exactly 100: at most 100 admitted, spend within the limit', async () => {
+  it('500 concurrent requests against a budget that affords exactly 100: at most 100 admitted, spend within the limit', { timeout: 240_000 }, async () => {
+    // A daily budget whose denials name its reset: the whole test runs in one UTC day (this may
+    // wait up to two minutes, hence the timeout).
+    await clearOfDayBoundary();
     const h = await createHierarchy(t, 'burst-one');
     const key = await keyFor(h);
     const limit = nanoToUsd(estimateNano() * 100n);
     const budget = await admin(t, 'POST', '/budgets', { level: 'user', entityId: h.userId, period: 'daily', limitUsd: limit });
+    await warm(key);
     t.simulator.clearRequests();
     const sentAt = Date.now();
     const results = await burst(key, 500);
@@ -65,7 +75,8 @@ describe('budgets through the gateway (real Redis)', () => {
     // whole limit reserved, and the reset is the next UTC midnight.
     const midnight = (ms: number) => new Date(Math.floor(ms / 86_400_000 + 1) * 86_400_000).toISOString();
     const reset = midnight(sentAt);
-    expect(midnight(answeredAt)).toBe(reset); // not run across midnight (else the figures below differ)
+    // A guard: clearOfDayBoundary left more time to midnight than this test takes.
+    expect(midnight(answeredAt)).toBe(reset);
     const budgetFields = { id: budget.id, level: 'user', period: 'daily', limit_usd: limit, spent_usd: '0', reserved_usd: limit, resets_at: reset };
     const message = `Budget exceeded: the daily user budget of $${limit} has $0 spent and $${limit} reserved; it resets at ${reset}.`;
     for (const d of denied) {
@@ -83,13 +94,14 @@ describe('budgets through the gateway (real Redis)', () => {
     expect(Number(status.spentUsd)).toBeGreaterThan(0);
   });
 
-  it('three levels where the team is tightest: the team budget decides and is named', async () => {
+  it('three levels where the team is tightest: the team budget decides and is named', { timeout: 60_000 }, async () => {
     const h = await createHierarchy(t, 'burst-three');
     const key = await keyFor(h);
     const unit = estimateNano();
     await admin(t, 'POST', '/budgets', { level: 'key', entityId: (await admin(t, 'GET', '/keys')).at(-1).id, period: 'total', limitUsd: nanoToUsd(unit * 300n) });
     await admin(t, 'POST', '/budgets', { level: 'team', entityId: h.teamId, period: 'monthly', timezone: 'America/New_York', limitUsd: nanoToUsd(unit * 60n) });
     await admin(t, 'POST', '/budgets', { level: 'organization', entityId: h.organizationId, period: 'weekly', limitUsd: nanoToUsd(unit * 1000n) });
+    await warm(key);
     const results = await burst(key, 300);
     expect(results.filter((r) => r.status === 200)).toHaveLength(60);
     const denial = results.find((r) => r.status === 429)!;
@@ -112,6 +124,7 @@ describe('budgets through the gateway (real Redis)', () => {
     const h = await createHierarchy(t, 'soft');
     const key = await keyFor(h);
     await admin(t, 'POST', '/budgets', { level: 'user', entityId: h.userId, period: 'daily', limitUsd: '0.000000001', hard: false });
+    // A soft budget admits whatever the timing; the gate keeps the five reserved together.
     const results = await burst(key, 5);
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
   });

@@ -4,6 +4,7 @@ import { estimateUsage } from '../../src/estimate/estimate.js';
 import { computeCost } from '../../src/pricing/index.js';
 import { openaiAdapter } from '../../src/providers/openai/index.js';
 import { admin } from '../support/admin.js';
+import { gatedBurst } from '../support/gated-burst.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let t: TestGateway;
@@ -13,24 +14,27 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 const BODY = { model: 'gpt-4o-mini', max_tokens: 100, messages: [{ role: 'user', content: 'hello inherited budgets' }] };
-
 function estimateNano(): bigint {
   const route = openaiAdapter.matchRoute('POST', '/chat/completions');
   const usage = estimateUsage(openaiAdapter.requestFacts(route, BODY), 4096, true).usage;
   return attoToNanoCeil(computeCost(usage, t.gateway.catalog.lookup('openai', 'gpt-4o-mini').price).total);
 }
 
-async function send(key: string, n = 1, slow = false) {
-  return Promise.all(
-    Array.from({ length: n }, async () => {
-      const response = await fetch(`${t.url}/openai/v1/chat/completions`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...(slow ? { 'x-sim-first-byte-delay-ms': '3000' } : {}) },
-        body: JSON.stringify(BODY),
-      });
-      return { status: response.status, headers: response.headers, body: (await response.json()) as any };
-    }),
-  );
+/**
+ * `n` calls at once. With `held`, the simulator holds every admitted one at a gate until every
+ * call was admitted or denied (gatedBurst): no admitted call settles (freeing the unspent part
+ * of its estimate) before the others were decided.
+ */
+async function send(key: string, n = 1, held = false) {
+  const one = async (hold: Record<string, string>) => {
+    const response = await fetch(`${t.url}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...hold },
+      body: JSON.stringify(BODY),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  };
+  return held ? gatedBurst(t.simulator, n, one) : Promise.all(Array.from({ length: n }, () => one({})));
 }
 
 async function orgWithProject(name: string) {
@@ -47,7 +51,7 @@ async function newUserKey(orgId: string, teamId: string, name: string) {
 }
 
 describe('budget defaults flow down the hierarchy', () => {
-  it('an organization default for users applies to a new user with no budget, on its own counter', async () => {
+  it('an organization default for users applies to a new user with no budget, on its own counter', { timeout: 90_000 }, async () => {
     const { org, team } = await orgWithProject('inherit-basic');
     const unit = estimateNano();
     const def = await admin(t, 'POST', '/budgets', { level: 'organization', entityId: org.id, appliesTo: 'user', period: 'daily', limitUsd: nanoToUsd(unit * 2n) });
@@ -86,7 +90,7 @@ describe('budget defaults flow down the hierarchy', () => {
     expect((await send(erin.key))[0]!.status).toBe(429);
   });
 
-  it('200 concurrent first requests of a brand-new user against a default that affords 50: at most 50 admitted', async () => {
+  it('200 concurrent first requests of a brand-new user against a default that affords 50: at most 50 admitted', { timeout: 60_000 }, async () => {
     const { org, team } = await orgWithProject('inherit-burst');
     await admin(t, 'POST', '/budgets', { level: 'organization', entityId: org.id, appliesTo: 'user', period: 'daily', limitUsd: nanoToUsd(estimateNano() * 50n) });
     const fresh = await newUserKey(org.id, team.id, 'fresh');

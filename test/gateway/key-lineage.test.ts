@@ -7,6 +7,7 @@ import { admin, createHierarchy, type Hierarchy } from '../support/admin.js';
 import { reservedNano } from '../support/estimate.js';
 import { eventually } from '../support/faults.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { clearOfDayBoundary } from '../support/period-boundary.js';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -35,10 +36,11 @@ async function userAndKeys(name: string): Promise<Keys> {
   return { h, userOnly, teamBound };
 }
 
-async function send(secret: string, slow = false) {
+/** One call; `holdGate` names a simulator gate that holds it upstream until the test releases it. */
+async function send(secret: string, holdGate?: string) {
   const response = await fetch(`${t.url}/openai/v1/chat/completions`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json', ...(slow ? { 'x-sim-first-byte-delay-ms': '3000' } : {}) },
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json', ...(holdGate ? { 'x-sim-hold-gate': holdGate } : {}) },
     body: JSON.stringify(BODY),
   });
   return { status: response.status, headers: response.headers, body: (await response.json()) as any };
@@ -66,7 +68,10 @@ describe('a key bound only to a user', () => {
     expect(t.simulator.requests).toHaveLength(0);
   });
 
-  it("gets its project's default for users (not the organization's), on the same counter as the team-bound key", async () => {
+  it("gets its project's default for users (not the organization's), on the same counter as the team-bound key", { timeout: 180_000 }, async () => {
+    // The daily counter spent by the first call must still be the current one when the next
+    // calls are denied: all in one UTC day. This may wait up to two minutes.
+    await clearOfDayBoundary();
     const { h, userOnly, teamBound } = await userAndKeys('lineage-default');
     // Without the project in the key's lineage the organization's $0 default would apply instead.
     await admin(t, 'POST', '/budgets', { level: 'organization', entityId: h.organizationId, appliesTo: 'user', period: 'daily', limitUsd: '0' });
@@ -81,7 +86,7 @@ describe('a key bound only to a user', () => {
     await eventually(async () => {
       const status = await admin(t, 'GET', `/budgets/${projectDefault.id}/status?entityId=${h.userId}`);
       return status.reservedUsd === '0' && status.spentUsd !== '0' ? status : undefined;
-    }, 'the first call settled on the user counter');
+    }, 'the first call settled on the user counter', 30_000);
     // The one user counter is spent: both keys of that user are now refused by the same default.
     for (const secret of [teamBound.secret, userOnly.secret]) {
       const denied = await send(secret);
@@ -91,7 +96,10 @@ describe('a key bound only to a user', () => {
     }
   });
 
-  it('the admin status views list exactly the budgets the gateway reserves in for it', async () => {
+  it('the admin status views list exactly the budgets the gateway reserves in for it', { timeout: 180_000 }, async () => {
+    // Daily budgets whose spend is read after the call settled: all in one UTC day. This may
+    // wait up to two minutes.
+    await clearOfDayBoundary();
     const { h, userOnly, teamBound } = await userAndKeys('lineage-views');
     const big = { period: 'daily', limitUsd: '100' };
     const orgOwn = await admin(t, 'POST', '/budgets', { level: 'organization', entityId: h.organizationId, ...big });
@@ -119,13 +127,14 @@ describe('a key bound only to a user', () => {
     };
     expect(await views()).toMatchObject(expected);
 
-    // One call held upstream for 3 s: while it is in flight, its estimate is reserved in every
-    // listed counter, so the lists are what the gateway enforces (none more, none fewer).
-    const inFlight = send(userOnly.secret, true);
+    // One call held upstream until the views are read: while it is in flight, its estimate is
+    // reserved in every listed counter, so the lists are what the gateway enforces.
+    const gate = t.simulator.closeGate(`lineage-${userOnly.id}`);
+    const inFlight = send(userOnly.secret, `lineage-${userOnly.id}`);
     const during = await eventually(async () => {
       const v = await views();
       return v.organization[0]?.reservedUsd === estimate ? v : undefined;
-    }, 'the reservation is visible');
+    }, 'the reservation is visible', 30_000);
     for (const entries of [during.key, during.user, during.project, during.organization]) {
       expect(entries).toHaveLength(1);
       expect(entries[0]).toMatchObject({ reservedUsd: estimate, spentUsd: '0' });
@@ -135,11 +144,12 @@ describe('a key bound only to a user', () => {
     // The team-bound key of the same user resolves to the same key default (on its own counter).
     expect(await admin(t, 'GET', `/entities/key/${teamBound.id}/budgets`)).toMatchObject([{ ...inherited(projectKeyDefault.id, h.projectId, teamBound.id), reservedUsd: '0' }]);
 
+    gate.release();
     expect((await inFlight).status).toBe(200);
     const after = await eventually(async () => {
       const v = await views();
       return [v.key, v.user, v.project, v.organization].every((e) => e[0].reservedUsd === '0') ? v : undefined;
-    }, 'the call settled');
+    }, 'the call settled', 30_000);
     const spent = after.organization[0].spentUsd;
     expect(Number(spent)).toBeGreaterThan(0);
     for (const entries of [after.key, after.user, after.project]) expect(entries[0].spentUsd).toBe(spent);
