@@ -4,12 +4,13 @@
  * under the gateways' prefix (counters, holds, markers, usage streams: what FLUSHALL would do
  * to them) while traffic keeps coming.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { nanoToUsd } from '../../src/core/money.js';
 import { admin, createHierarchy } from '../support/admin.js';
 import { chat, eventually, settledStatus } from '../support/faults.js';
 import { deleteRedisKeys } from '../support/gateway-env.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { clearOfDayBoundary } from '../support/period-boundary.js';
 
 let first: TestGateway;
 let second: TestGateway;
@@ -23,6 +24,11 @@ afterAll(async () => {
   await second?.close();
   await first?.close();
 });
+
+// Each test compares a daily (or monthly) UTC counter with the team's whole ledger, which has no
+// date filter: a test must run in one period, so none starts close to UTC midnight (every month
+// also begins at one). This may wait up to two minutes.
+beforeEach(() => clearOfDayBoundary(), 180_000);
 
 /** The ledger's spend of a team, each row rounded up to the nano as settle charges it. */
 async function teamLedger(teamId: string): Promise<{ nano: bigint; rows: number }> {

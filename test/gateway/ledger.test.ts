@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import { GoogleGenAI } from '@google/genai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attoToUsd, usdToAtto } from '../../src/core/money.js';
+import { ledgerRow } from '../support/faults.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let t: TestGateway;
@@ -32,18 +33,17 @@ function plain(decimal: string): string {
   return decimal.includes('.') ? decimal.replace(/0+$/, '').replace(/\.$/, '') : decimal;
 }
 
-async function row(requestId: string) {
-  for (let i = 0; i < 200; i++) {
-    const response = await fetch(`${t.url}/admin/usage/${requestId}`, { headers: { authorization: `Bearer ${t.gateway.adminToken}` } });
-    if (response.status === 200) return (await response.json()) as any;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`no ledger row for ${requestId}`);
-}
+/**
+ * The ledger row of a request (GET /admin/usage/:requestId) once the writer flushed it. The
+ * deadline is generous: on a loaded machine a flush can take seconds, and a row that never comes
+ * still fails the test.
+ */
+const row = (requestId: string) => ledgerRow(t, requestId, 20_000);
 
 const messages = [{ role: 'user' as const, content: 'Explain toll roads in one sentence' }];
 
-describe('every request leaves one ledger row with its exact cost', () => {
+// Above two ledger-row deadlines: the Gemini test waits for two rows.
+describe('every request leaves one ledger row with its exact cost', { timeout: 60_000 }, () => {
   it('OpenAI chat, non-streamed: cached tokens billed once, at the cached rate', async () => {
     const { data, response } = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages }).withResponse();
     const u = data.usage!;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { admin } from '../support/admin.js';
+import { eventually } from '../support/faults.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 let a: TestGateway;
@@ -32,16 +33,16 @@ function expected(usage: { prompt_tokens: number; completion_tokens: number }, i
   return `${text.slice(0, -18)}.${text.slice(-18)}`.replace(/0+$/, '').replace(/\.$/, '').replace(/^0+(?=\d)/, '');
 }
 
-async function eventually(check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('condition not met in time');
+/**
+ * Waits until `check` holds: a price reload after a change notice, or a ledger flush. The
+ * deadline leaves room for a loaded machine; a change that never arrives still fails.
+ */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  await eventually(async () => ((await check()) ? true : undefined), what, 20_000);
 }
 
-describe('the price chain: database, then built-in, then a flagged fallback (real PostgreSQL, two instances)', () => {
+// Above the 20 s deadline of `until`.
+describe('the price chain: database, then built-in, then a flagged fallback (real PostgreSQL, two instances)', { timeout: 60_000 }, () => {
   it('a built-in price serves a model with no database row', async () => {
     const r = await call(a, 'gpt-4o-mini');
     // gpt-4o-mini built-in: $0.15 in, $0.60 out per 1M (no cached tokens on a short prompt).
@@ -53,7 +54,7 @@ describe('the price chain: database, then built-in, then a flagged fallback (rea
     await admin(a, 'POST', '/prices', { provider: 'openai', model: 'gpt-4o-mini', rates: { input: '1', output: '2' } });
     const here = await call(a, 'gpt-4o-mini');
     expect(here.cost).toBe(expected(here.usage, 1_000_000, 2_000_000));
-    await eventually(async () => b.gateway.catalog.lookup('openai', 'gpt-4o-mini').source === 'database');
+    await until(async () => b.gateway.catalog.lookup('openai', 'gpt-4o-mini').source === 'database', 'the other instance reloaded the new price');
     const there = await call(b, 'gpt-4o-mini');
     expect(there.cost).toBe(expected(there.usage, 1_000_000, 2_000_000));
   });
@@ -61,7 +62,10 @@ describe('the price chain: database, then built-in, then a flagged fallback (rea
   it('deleting the row falls back to the built-in', async () => {
     await a.gateway.storage.prisma.modelPrice.deleteMany({ where: { providerId: 'openai', model: 'gpt-4o-mini' } });
     await a.gateway.feed.publish('prices');
-    await eventually(async () => a.gateway.catalog.lookup('openai', 'gpt-4o-mini').source === 'builtin' && b.gateway.catalog.lookup('openai', 'gpt-4o-mini').source === 'builtin');
+    await until(
+      async () => a.gateway.catalog.lookup('openai', 'gpt-4o-mini').source === 'builtin' && b.gateway.catalog.lookup('openai', 'gpt-4o-mini').source === 'builtin',
+      'both instances back on the built-in price',
+    );
     const r = await call(b, 'gpt-4o-mini');
     expect(r.cost).toBe(expected(r.usage, 150_000, 600_000));
   });
@@ -70,7 +74,7 @@ describe('the price chain: database, then built-in, then a flagged fallback (rea
     const r = await call(a, 'totally-new-model-9000');
     expect(r.status).toBe(200);
     expect(Number(r.cost)).toBeGreaterThan(0);
-    await eventually(async () => (await a.gateway.storage.prisma.usageRecord.count({ where: { requestId: r.requestId } })) === 1);
+    await until(async () => (await a.gateway.storage.prisma.usageRecord.count({ where: { requestId: r.requestId } })) === 1, 'the ledger row');
     const row = await a.gateway.storage.prisma.usageRecord.findUnique({ where: { requestId: r.requestId } });
     expect(row!.priceSource).toBe('fallback');
   });
@@ -96,7 +100,7 @@ describe('the price chain: database, then built-in, then a flagged fallback (rea
     await a.gateway.storage.prisma.provider.upsert({ where: { id: 'openai' }, update: {}, create: { id: 'openai', displayName: 'OpenAI' } });
     await a.gateway.storage.prisma.model.create({ data: { providerId: 'openai', name: 'gpt-4o-mini', aliases: ['team-default-model'] } });
     await a.gateway.feed.publish('prices');
-    await eventually(async () => a.gateway.catalog.lookup('openai', 'team-default-model').resolution === 'alias');
+    await until(async () => a.gateway.catalog.lookup('openai', 'team-default-model').resolution === 'alias', 'the alias reloaded');
     const aliased = await call(a, 'team-default-model');
     expect(aliased.cost).toBe(expected(aliased.usage, 150_000, 600_000));
     const dated = a.gateway.catalog.lookup('openai', 'gpt-4o-2024-08-06');
