@@ -22,17 +22,6 @@ async function keyFor(h: Hierarchy): Promise<string> {
 }
 
 /**
- * Puts a new key in the gateway's key cache before a burst: otherwise every call of the burst
- * is a concurrent cache miss and a database lookup. Listing models is not billable: no budget
- * is touched. Call it before clearing the simulator's requests (the listing reaches it).
- */
-async function warm(key: string) {
-  const response = await fetch(`${t.url}/openai/v1/models`, { headers: { authorization: `Bearer ${key}` } });
-  await response.arrayBuffer();
-  expect(response.status).toBe(200);
-}
-
-/**
  * Fires n requests at once. The upstream holds every admitted one at a gate until all n have
  * been admitted or denied (gatedBurst), so no settle (which releases the unspent part of an
  * estimate) can happen before: the count then shows the reservation alone, however loaded the
@@ -60,7 +49,6 @@ describe('budgets through the gateway (real Redis)', () => {
     const key = await keyFor(h);
     const limit = nanoToUsd(estimateNano() * 100n);
     const budget = await admin(t, 'POST', '/budgets', { level: 'user', entityId: h.userId, period: 'daily', limitUsd: limit });
-    await warm(key);
     t.simulator.clearRequests();
     const sentAt = Date.now();
     const results = await burst(key, 500);
@@ -101,7 +89,6 @@ describe('budgets through the gateway (real Redis)', () => {
     await admin(t, 'POST', '/budgets', { level: 'key', entityId: (await admin(t, 'GET', '/keys')).at(-1).id, period: 'total', limitUsd: nanoToUsd(unit * 300n) });
     await admin(t, 'POST', '/budgets', { level: 'team', entityId: h.teamId, period: 'monthly', timezone: 'America/New_York', limitUsd: nanoToUsd(unit * 60n) });
     await admin(t, 'POST', '/budgets', { level: 'organization', entityId: h.organizationId, period: 'weekly', limitUsd: nanoToUsd(unit * 1000n) });
-    await warm(key);
     const results = await burst(key, 300);
     expect(results.filter((r) => r.status === 200)).toHaveLength(60);
     const denial = results.find((r) => r.status === 429)!;
